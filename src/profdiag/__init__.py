@@ -1,0 +1,35 @@
+"""profdiag: career-guidance diagnostics.
+
+Instrument definitions are data (JSON); scoring is vectorised numpy; scores become
+standard scores against named norm groups.
+"""
+
+from profdiag.errors import (
+    CellProblem,
+    DefinitionProblem,
+    InstrumentError,
+    NormError,
+    ProfdiagError,
+    ResponseDataError,
+)
+from profdiag.instrument import Instrument, bundled_ids, load_instrument, parse_instrument
+from profdiag.scoring import ScaleStatus, ScoreResult, score
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CellProblem",
+    "DefinitionProblem",
+    "Instrument",
+    "InstrumentError",
+    "NormError",
+    "ProfdiagError",
+    "ResponseDataError",
+    "ScaleStatus",
+    "ScoreResult",
+    "__version__",
+    "bundled_ids",
+    "load_instrument",
+    "parse_instrument",
+    "score",
+]

@@ -1,0 +1,250 @@
+"""Turn response data of any accepted shape into the item-value matrix V.
+
+Accepted: a 2-D numpy array (columns in the instrument's item order), a pandas DataFrame
+or any mapping of column name -> column, a list of row dicts, or one dict (one respondent).
+Every cell that is not a valid answer is reported with its row, column, the value seen and
+what was expected; it never turns silently into a number or into 'no answer'.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from profdiag.errors import CellProblem
+from profdiag.scoring.plan import BoolArray, FloatArray, ItemCoding, ScoringPlan
+
+_UNKNOWN = object()
+
+
+@dataclass
+class Encoded:
+    values: FloatArray  # (N, I), NaN = no answer
+    problems: list[CellProblem] = field(default_factory=list)
+    row_has_problem: BoolArray | None = None
+    ids: Sequence[Any] | None = None
+
+
+@dataclass(frozen=True)
+class ColumnRoles:
+    """Columns that are not items: an identifier, and respondent attributes or ignored ones."""
+
+    id_column: str | None = None
+    other_columns: frozenset[str] = frozenset()
+
+
+def encode_matrix(plan: ScoringPlan, matrix: np.ndarray, first_row: int = 0) -> Encoded:
+    """A numeric or text 2-D array whose columns are the items in the instrument's order."""
+    if matrix.ndim != 2 or matrix.shape[1] != plan.n_items:
+        raise ValueError(
+            f"a response array must be 2-D with one column per item ({plan.n_items}: "
+            f"{', '.join(plan.item_ids[:5])}, ...); got shape {matrix.shape}"
+        )
+    if matrix.dtype.kind in "fiub":
+        return _encode_numeric_block(plan, np.asarray(matrix, dtype=np.float64), first_row)
+    columns = {item_id: matrix[:, i] for i, item_id in enumerate(plan.item_ids)}
+    return encode_columns(plan, columns, matrix.shape[0], ColumnRoles(), first_row)
+
+
+def encode_columns(
+    plan: ScoringPlan,
+    columns: Mapping[str, Any],
+    n_rows: int,
+    roles: ColumnRoles,
+    first_row: int = 0,
+) -> Encoded:
+    """Columns by name: each a numpy array, pandas Series or sequence of cells."""
+    problems = _column_problems(plan, columns.keys(), roles)
+    values = np.full((n_rows, plan.n_items), np.nan)
+    bad = np.zeros((n_rows, plan.n_items), dtype=bool)
+    for i, coding in enumerate(plan.codings):
+        if coding.item_id not in columns:
+            continue
+        column = _as_array(columns[coding.item_id])
+        if len(column) != n_rows:
+            raise ValueError(f"column {coding.item_id!r} has {len(column)} rows, expected {n_rows}")
+        if column.dtype.kind in "fiub":
+            values[:, i], bad[:, i] = _encode_numeric_column(coding, column.astype(np.float64))
+        else:
+            values[:, i], bad[:, i] = _encode_text_column(coding, column)
+    problems += _cell_problems(plan, columns, bad, first_row)
+    ids = None
+    if roles.id_column is not None and roles.id_column in columns:
+        ids = list(_as_array(columns[roles.id_column]))
+    return Encoded(values, problems, bad.any(axis=1), ids)
+
+
+def encode_records(
+    plan: ScoringPlan, records: Sequence[Mapping[str, Any]], roles: ColumnRoles
+) -> Encoded:
+    names: dict[str, None] = {}
+    for record in records:
+        names.update(dict.fromkeys(record))
+    columns = {name: [record.get(name) for record in records] for name in names}
+    return encode_columns(plan, columns, len(records), roles)
+
+
+def encode_record(plan: ScoringPlan, record: Mapping[str, Any], roles: ColumnRoles) -> Encoded:
+    """One respondent: the kiosk path, a loop over items (not people) for low latency."""
+    values = np.empty((1, plan.n_items))
+    problems = _column_problems(plan, record.keys(), roles)
+    for i, coding in enumerate(plan.codings):
+        cell = record.get(coding.item_id)
+        value = _encode_cell(coding, cell)
+        if value is _UNKNOWN:
+            problems.append(CellProblem(0, coding.item_id, cell, coding.expected))
+            value = math.nan
+        values[0, i] = value
+    ids = [record[roles.id_column]] if roles.id_column and roles.id_column in record else None
+    return Encoded(values, problems, np.array([bool(problems)]), ids)
+
+
+def _column_problems(plan: ScoringPlan, names: Any, roles: ColumnRoles) -> list[CellProblem]:
+    known = set(plan.item_ids) | roles.other_columns
+    if roles.id_column is not None:
+        known.add(roles.id_column)
+    problems = [
+        CellProblem(-1, str(name), str(name), "a column named after an item of the instrument, "
+                    "the id column or a declared attribute column")
+        for name in names
+        if name not in known
+    ]
+    present = set(names)
+    problems += [
+        CellProblem(-1, item_id, None, "a column for this item (none found)")
+        for item_id in plan.item_ids
+        if item_id not in present
+    ]
+    return problems
+
+
+def _as_array(column: Any) -> np.ndarray:
+    if isinstance(column, np.ndarray):
+        return column
+    to_numpy = getattr(column, "to_numpy", None)
+    if to_numpy is not None:  # pandas Series without importing pandas
+        array = to_numpy()
+        if array.dtype.kind in "fiub":
+            return np.asarray(array)
+        return np.asarray(array, dtype=object)
+    array = np.asarray(column, dtype=object)
+    if array.ndim != 1:
+        array = np.empty(len(column), dtype=object)
+        array[:] = list(column)
+    return array
+
+
+def _encode_cell(coding: ItemCoding, cell: Any) -> Any:
+    if cell is None:
+        return math.nan
+    if isinstance(cell, str):
+        value = coding.spellings.get(cell)
+        if value is not None:
+            return value
+        text = cell.strip()
+        if text in coding.missing_spellings or text.upper() in ("NA", "NAN"):
+            return math.nan
+        value = coding.spellings.get(text)
+        if value is not None:
+            return value
+        try:
+            cell = float(text.replace(",", ".")) if text else math.nan
+        except ValueError:
+            return _UNKNOWN
+    if isinstance(cell, bool) or not isinstance(cell, int | float | np.number):
+        return _UNKNOWN
+    number = float(cell)
+    if math.isnan(number):
+        return math.nan
+    if coding.free_numeric:
+        if coding.low <= number <= coding.high and (not coding.integer or number.is_integer()):
+            return number
+        return _UNKNOWN
+    position = int(np.searchsorted(coding.numeric_codes, number))
+    if position < coding.numeric_codes.size and coding.numeric_codes[position] == number:
+        return float(coding.numeric_values[position])
+    return _UNKNOWN
+
+
+def _encode_text_column(coding: ItemCoding, column: np.ndarray) -> tuple[FloatArray, BoolArray]:
+    spellings = coding.spellings
+    lookup = spellings.get
+    values = np.fromiter(
+        (lookup(cell, math.nan) if isinstance(cell, str) else math.nan for cell in column),
+        dtype=np.float64,
+        count=len(column),
+    )
+    unresolved = np.flatnonzero(np.isnan(values))
+    bad = np.zeros(len(column), dtype=bool)
+    for row in unresolved:
+        value = _encode_cell(coding, column[row])
+        if value is _UNKNOWN:
+            bad[row] = True
+        else:
+            values[row] = value
+    return values, bad
+
+
+def _encode_numeric_column(coding: ItemCoding, column: FloatArray) -> tuple[FloatArray, BoolArray]:
+    answered = ~np.isnan(column)
+    if coding.free_numeric or coding.identity_range:
+        ok = (column >= coding.low) & (column <= coding.high)
+        if coding.integer:
+            ok &= np.equal(np.floor(column), column)
+        bad = answered & ~ok
+        return np.where(bad, np.nan, column), bad
+    codes = coding.numeric_codes
+    positions = np.minimum(np.searchsorted(codes, column), codes.size - 1)
+    found = codes[positions] == column
+    bad = answered & ~found
+    values = np.where(found, coding.numeric_values[positions], np.nan)
+    return values, bad
+
+
+def _encode_numeric_block(plan: ScoringPlan, matrix: FloatArray, first_row: int) -> Encoded:
+    """The archive fast path: a block that passes `_block_is_valid` is used as it is."""
+    if _block_is_valid(plan, matrix):
+        return Encoded(matrix, [], None)
+    values = np.empty_like(matrix)
+    bad = np.zeros(matrix.shape, dtype=bool)
+    for i, coding in enumerate(plan.codings):
+        values[:, i], bad[:, i] = _encode_numeric_column(coding, matrix[:, i])
+    columns = {item_id: matrix[:, i] for i, item_id in enumerate(plan.item_ids)}
+    problems = _cell_problems(plan, columns, bad, first_row)
+    return Encoded(values, problems, bad.any(axis=1))
+
+
+def _block_is_valid(plan: ScoringPlan, matrix: FloatArray) -> bool:
+    """True when every item codes its value as itself within a range and all cells fit.
+
+    A few whole-block passes; False sends the block to the per-column path, which finds
+    the offending cells (or accepts missing-value codes such as 9 = 'no answer').
+    """
+    if not plan.range_items.all():
+        return False
+    if (matrix < plan.range_low).any() or (matrix > plan.range_high).any():
+        return False
+    if plan.range_integer.any():
+        block = matrix if plan.range_integer.all() else matrix[:, plan.range_integer]
+        integral = np.count_nonzero(np.equal(np.floor(block), block))
+        # NaN (no answer) is not integral; count it separately.
+        if integral + np.count_nonzero(np.isnan(block)) != block.size:
+            return False
+    return True
+
+
+def _cell_problems(
+    plan: ScoringPlan, columns: Mapping[str, Any], bad: BoolArray, first_row: int
+) -> list[CellProblem]:
+    problems = []
+    for row, i in zip(*np.nonzero(bad), strict=True):
+        item_id = plan.item_ids[i]
+        cell = _as_array(columns[item_id])[row]
+        if isinstance(cell, np.generic):
+            cell = cell.item()
+        problems.append(CellProblem(first_row + int(row), item_id, cell, plan.codings[i].expected))
+    return problems

@@ -1,0 +1,65 @@
+"""What scoring returns: raw scale scores with answered counts and a status per cell."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from profdiag.errors import CellProblem
+from profdiag.scoring.plan import FloatArray, ScaleStatus
+
+
+@dataclass(frozen=True)
+class InstrumentRef:
+    """Which instrument produced a score: id, version and content hash."""
+
+    id: str
+    version: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """Raw scores of N respondents on S scales, rows in input order.
+
+    `raw[r, s]` is NaN exactly when `status[r, s]` is not OK. `problems` lists every input
+    cell that was not a valid answer (lenient mode); row -1 marks a whole-column problem.
+    """
+
+    instrument: InstrumentRef
+    scale_ids: tuple[str, ...]
+    raw: FloatArray
+    answered: np.ndarray
+    status: np.ndarray
+    row_ids: Sequence[Any]
+    problems: tuple[CellProblem, ...]
+    row_has_problem: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.raw.shape[0])
+
+    def column(self, scale_id: str) -> FloatArray:
+        return self.raw[:, self.scale_ids.index(scale_id)]
+
+    def status_labels(self) -> np.ndarray:
+        labels = np.array([status.label for status in ScaleStatus], dtype=object)
+        return labels[self.status]
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One dict per respondent: raw score per scale, then answered counts and status."""
+        labels = self.status_labels()
+        records = []
+        for r in range(len(self)):
+            record: dict[str, Any] = {"row_id": self.row_ids[r]}
+            for s, scale_id in enumerate(self.scale_ids):
+                value = float(self.raw[r, s])
+                record[scale_id] = None if np.isnan(value) else value
+            for s, scale_id in enumerate(self.scale_ids):
+                record[f"{scale_id}.answered"] = int(self.answered[r, s])
+                record[f"{scale_id}.status"] = labels[r, s]
+            record["row_status"] = "problems" if self.row_has_problem[r] else "ok"
+            records.append(record)
+        return records

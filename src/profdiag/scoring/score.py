@@ -1,0 +1,129 @@
+"""`score()`: response data of any accepted shape -> ScoreResult."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from profdiag.errors import CellProblem, ResponseDataError
+from profdiag.instrument.model import Instrument
+from profdiag.scoring.encode import (
+    ColumnRoles,
+    Encoded,
+    encode_columns,
+    encode_matrix,
+    encode_record,
+    encode_records,
+)
+from profdiag.scoring.kernel import KernelOutput, score_values
+from profdiag.scoring.plan import ScoringPlan, compile_plan
+from profdiag.scoring.result import InstrumentRef, ScoreResult
+
+# Rows per block on the numeric-array path: small enough to stay in cache, large enough
+# that numpy's per-call overhead does not matter. Blocks run on a thread each (numpy
+# releases the GIL in its loops and in BLAS).
+BLOCK_ROWS = 4_096
+
+
+def score(
+    instrument: Instrument,
+    data: Any,
+    *,
+    strict: bool = True,
+    id_column: str | None = None,
+    other_columns: Iterable[str] = (),
+    source: str = "<data>",
+    workers: int | None = None,
+) -> ScoreResult:
+    """Score response data on every scale of `instrument`.
+
+    `data` is a 2-D numpy array with one column per item in the instrument's order, a
+    pandas DataFrame or mapping of column name -> column, a list of row dicts, or one dict
+    (one respondent). With `strict`, any invalid cell, unknown column or missing item
+    column raises ResponseDataError listing them all; otherwise each is recorded in
+    `result.problems`, the cell counts as unanswered and the row is flagged.
+    """
+    plan = compile_plan(instrument)
+    roles = ColumnRoles(id_column, frozenset(other_columns))
+    if isinstance(data, np.ndarray) and data.dtype.kind in "fiub":
+        encoded, output = _score_numeric_blocks(plan, data, workers)
+    else:
+        encoded = _encode(plan, data, roles)
+        output = score_values(plan, encoded.values)
+    if strict and encoded.problems:
+        raise ResponseDataError(source, encoded.problems)
+    n_rows = output.raw.shape[0]
+    row_has_problem = (
+        encoded.row_has_problem
+        if encoded.row_has_problem is not None
+        else np.zeros(n_rows, dtype=bool)
+    )
+    return ScoreResult(
+        instrument=InstrumentRef(plan.instrument_id, plan.instrument_version, plan.content_hash),
+        scale_ids=plan.scale_ids,
+        raw=output.raw,
+        answered=output.answered,
+        status=output.status,
+        row_ids=encoded.ids if encoded.ids is not None else range(n_rows),
+        problems=tuple(encoded.problems),
+        row_has_problem=row_has_problem,
+    )
+
+
+def _encode(plan: ScoringPlan, data: Any, roles: ColumnRoles) -> Encoded:
+    if isinstance(data, np.ndarray):
+        return encode_matrix(plan, data)
+    if isinstance(data, Mapping):
+        first = next(iter(data.values()), None)
+        if first is None or isinstance(first, str | int | float) or np.isscalar(first):
+            return encode_record(plan, data, roles)
+        return encode_columns(plan, data, _column_length(first), roles)
+    if hasattr(data, "columns") and hasattr(data, "__getitem__"):  # a pandas DataFrame
+        columns = {str(name): data[name] for name in data.columns}
+        return encode_columns(plan, columns, len(data), roles)
+    if isinstance(data, Sequence) and all(isinstance(row, Mapping) for row in data):
+        return encode_records(plan, data, roles)
+    raise TypeError(
+        "response data must be a 2-D numpy array, a pandas DataFrame, a mapping of columns, "
+        f"a list of dicts or one dict; got {type(data).__name__}"
+    )
+
+
+def _column_length(column: Any) -> int:
+    return len(column)
+
+
+def _score_numeric_blocks(
+    plan: ScoringPlan, matrix: np.ndarray, workers: int | None
+) -> tuple[Encoded, KernelOutput]:
+    """Blocks of rows, each validated and scored on a worker thread, into one output."""
+    n_rows = matrix.shape[0]
+    matrix = np.asarray(matrix, dtype=np.float64)
+    if n_rows <= BLOCK_ROWS:
+        encoded = encode_matrix(plan, matrix)
+        return encoded, score_values(plan, encoded.values)
+    output = KernelOutput.empty(n_rows, plan.n_scales)
+    starts = range(0, n_rows, BLOCK_ROWS)
+
+    def run(start: int) -> Encoded:
+        stop = min(start + BLOCK_ROWS, n_rows)
+        encoded = encode_matrix(plan, matrix[start:stop], first_row=start)
+        score_values(plan, encoded.values, out=output.rows(start, stop))
+        return encoded
+
+    threads = workers or os.cpu_count() or 1
+    # Parallelism comes from the blocks; BLAS threads on top would only compete for cores.
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(threads) as pool:
+        parts = list(pool.map(run, starts))
+    problems: list[CellProblem] = [p for encoded in parts for p in encoded.problems]
+    row_has_problem = np.zeros(n_rows, dtype=bool)
+    for start, encoded in zip(starts, parts, strict=True):
+        if encoded.row_has_problem is not None:
+            row_has_problem[start : start + BLOCK_ROWS] = encoded.row_has_problem
+    merged = Encoded(np.empty((0, plan.n_items)), problems, row_has_problem)
+    return merged, output
