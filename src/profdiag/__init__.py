@@ -13,6 +13,7 @@ from profdiag.errors import (
     ResponseDataError,
 )
 from profdiag.instrument import Instrument, bundled_ids, load_instrument, parse_instrument
+from profdiag.norms import StandardScores, se_difference, standardize
 from profdiag.scoring import ScaleStatus, ScoreResult, score
 
 __version__ = "0.1.0"
@@ -27,9 +28,12 @@ __all__ = [
     "ResponseDataError",
     "ScaleStatus",
     "ScoreResult",
+    "StandardScores",
     "__version__",
     "bundled_ids",
     "load_instrument",
     "parse_instrument",
     "score",
+    "se_difference",
+    "standardize",
 ]

@@ -55,7 +55,10 @@ def load_instrument(reference: str | Path) -> Instrument:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise InstrumentError(str(path), [DefinitionProblem("$", str(path), f"a readable UTF-8 JSON file ({error})")]) from error
+            raise InstrumentError(
+                str(path),
+                [DefinitionProblem("$", str(path), f"a readable UTF-8 JSON file ({error})")],
+            ) from error
         return parse_instrument(text, source=str(path))
     return load_bundled(str(reference))
 
@@ -67,8 +70,11 @@ def parse_instrument(text: str, *, source: str = "<string>") -> Instrument:
     except json.JSONDecodeError as error:
         raise InstrumentError(
             source,
-            [DefinitionProblem("$", f"line {error.lineno}, column {error.colno}",
-                               f"valid JSON ({error.msg})")],
+            [
+                DefinitionProblem(
+                    "$", f"line {error.lineno}, column {error.colno}", f"valid JSON ({error.msg})"
+                )
+            ],
         ) from error
     return instrument_from_document(document, source=source)
 
@@ -97,11 +103,7 @@ _UNION_TAGS = {"likert", "binary", "numeric", "multiple_choice", "forced_choice"
 
 def _without_union_tag(location: list[str | int]) -> list[str | int]:
     """pydantic puts the union's tag into the location: response_formats.X.<tag>.codes."""
-    if (
-        len(location) > 2
-        and location[0] == "response_formats"
-        and location[2] in _UNION_TAGS
-    ):
+    if len(location) > 2 and location[0] == "response_formats" and location[2] in _UNION_TAGS:
         del location[2]
     return location
 

@@ -7,6 +7,7 @@ spans fields (references, duplicates, ranges), so a model that exists is a valid
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 from enum import StrEnum
@@ -22,7 +23,8 @@ Identifier = Annotated[
     Field(
         pattern=r"^[A-Za-z0-9\u0400-\u04FF][A-Za-z0-9_.\-\u0400-\u04FF]*$",
         max_length=64,
-        description="Letters (Latin or Cyrillic), digits, '_', '.', '-'; starts with a letter or digit.",
+        description="Latin or Cyrillic letters, digits, '_', '.', '-'; no space; "
+        "starts with a letter or digit.",
     ),
 ]
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
@@ -103,7 +105,7 @@ class LikertFormat(Frozen):
     @field_validator("codes")
     @classmethod
     def _increasing(cls, codes: tuple[int, ...]) -> tuple[int, ...]:
-        if any(b <= a for a, b in zip(codes, codes[1:], strict=False)):
+        if any(b <= a for a, b in itertools.pairwise(codes)):
             raise ValueError("codes in strictly increasing order")
         return codes
 
@@ -246,7 +248,7 @@ class Bands(Frozen):
     @field_validator("levels")
     @classmethod
     def _increasing(cls, levels: tuple[BandLevel, ...]) -> tuple[BandLevel, ...]:
-        if any(b.from_ <= a.from_ for a, b in zip(levels, levels[1:], strict=False)):
+        if any(b.from_ <= a.from_ for a, b in itertools.pairwise(levels)):
             raise ValueError("levels ordered by strictly increasing 'from'")
         return levels
 
@@ -348,7 +350,7 @@ class Instrument(Frozen):
     @model_validator(mode="after")
     def _consistent(self) -> Instrument:
         from profdiag.errors import InstrumentError
-        from profdiag.instrument.semantics import find_problems
+        from profdiag.instrument.semantics import find_problems  # imports this module
 
         problems = find_problems(self)
         if problems:

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from profdiag.errors import DefinitionProblem, json_path
-
-if TYPE_CHECKING:
-    from profdiag.instrument.model import Instrument, Scale, Selector
+from profdiag.instrument.model import (
+    BinaryFormat,
+    CategoricalFormat,
+    ForcedChoiceFormat,
+    GapHandling,
+    Instrument,
+    LikertFormat,
+    MultipleChoiceFormat,
+    Scale,
+    Selector,
+    TextStatus,
+)
 
 
 def find_problems(instrument: Instrument) -> list[DefinitionProblem]:
@@ -37,32 +45,37 @@ def _duplicates(values: list[str]) -> set[str]:
 
 
 def _duplicate_ids(instrument: Instrument) -> Iterator[DefinitionProblem]:
-    for field, entries in (
-        ("items", instrument.items),
-        ("scales", instrument.scales),
-        ("norms", instrument.norms),
-    ):
-        repeated = _duplicates([entry.id for entry in entries])
-        for position, entry in enumerate(entries):
-            if entry.id in repeated:
-                yield _problem((field, position, "id"), entry.id, f"an id unique among {field}")
+    groups: dict[str, list[str]] = {
+        "items": [item.id for item in instrument.items],
+        "scales": [scale.id for scale in instrument.scales],
+        "norms": [group.id for group in instrument.norms],
+    }
+    for field, ids in groups.items():
+        repeated = _duplicates(ids)
+        for position, entry_id in enumerate(ids):
+            if entry_id in repeated:
+                yield _problem((field, position, "id"), entry_id, f"an id unique among {field}")
 
 
 def _formats(instrument: Instrument) -> Iterator[DefinitionProblem]:
-    from profdiag.instrument.model import BinaryFormat, LikertFormat
-
     for name, fmt in instrument.response_formats.items():
         base: tuple[str | int, ...] = ("response_formats", name)
         if isinstance(fmt, LikertFormat | BinaryFormat):
             codes = {str(code) for code in fmt.codes}
             for label_key in fmt.labels:
                 if label_key not in codes:
-                    yield _problem((*base, "labels", label_key), label_key,
-                                   f"a label keyed by one of the codes {sorted(codes)}")
+                    yield _problem(
+                        (*base, "labels", label_key),
+                        label_key,
+                        f"a label keyed by one of the codes {sorted(codes)}",
+                    )
             for position, missing in enumerate(fmt.missing_codes):
                 if missing in codes:
-                    yield _problem((*base, "missing_codes", position), missing,
-                                   "a missing-value code that is not also an answer code")
+                    yield _problem(
+                        (*base, "missing_codes", position),
+                        missing,
+                        "a missing-value code that is not also an answer code",
+                    )
         elif hasattr(fmt, "options"):
             spellings: list[str] = []
             for option in fmt.options:
@@ -71,36 +84,47 @@ def _formats(instrument: Instrument) -> Iterator[DefinitionProblem]:
             for position, option in enumerate(fmt.options):
                 for spelling in (option.code, *option.aliases):
                     if spelling in repeated:
-                        yield _problem((*base, "options", position), spelling,
-                                       "option codes and aliases that are unique within the "
-                                       "format and distinct from its missing codes")
+                        yield _problem(
+                            (*base, "options", position),
+                            spelling,
+                            "option codes and aliases that are unique within the "
+                            "format and distinct from its missing codes",
+                        )
 
 
 def _items(instrument: Instrument) -> Iterator[DefinitionProblem]:
-    from profdiag.instrument.model import MultipleChoiceFormat
-
     for position, item in enumerate(instrument.items):
         base: tuple[str | int, ...] = ("items", position)
         fmt = instrument.response_formats.get(item.format)
         if fmt is None:
-            yield _problem((*base, "format"), item.format,
-                           f"one of the declared response formats {sorted(instrument.response_formats)}")
+            yield _problem(
+                (*base, "format"),
+                item.format,
+                f"one of the declared response formats {sorted(instrument.response_formats)}",
+            )
             continue
         if isinstance(fmt, MultipleChoiceFormat):
             codes = [option.code for option in fmt.options]
             if item.correct is None:
-                yield _problem((*base, "correct"), None,
-                               "the correct option code(s) of a multiple-choice item")
+                yield _problem(
+                    (*base, "correct"), None, "the correct option code(s) of a multiple-choice item"
+                )
             for k, code in enumerate(item.correct or ()):
                 if code not in codes:
                     yield _problem((*base, "correct", k), code, f"one of the option codes {codes}")
             for code in item.partial_credit:
                 if code not in codes or code in (item.correct or ()):
-                    yield _problem((*base, "partial_credit", code), code,
-                                   f"an option code that is not correct, among {codes}")
+                    yield _problem(
+                        (*base, "partial_credit", code),
+                        code,
+                        f"an option code that is not correct, among {codes}",
+                    )
         elif item.correct is not None or item.partial_credit:
-            yield _problem((*base, "correct"), item.correct or item.partial_credit,
-                           "no key: 'correct' and 'partial_credit' belong to multiple-choice items")
+            yield _problem(
+                (*base, "correct"),
+                item.correct or item.partial_credit,
+                "no key: 'correct' and 'partial_credit' belong to multiple-choice items",
+            )
 
 
 def _scales(instrument: Instrument) -> Iterator[DefinitionProblem]:
@@ -108,9 +132,9 @@ def _scales(instrument: Instrument) -> Iterator[DefinitionProblem]:
         yield from _scale(instrument, scale, ("scales", position))
 
 
-def _scale(instrument: Instrument, scale: Scale, base: tuple[str | int, ...]) -> Iterator[DefinitionProblem]:
-    from profdiag.instrument.model import CategoricalFormat, ForcedChoiceFormat, GapHandling
-
+def _scale(
+    instrument: Instrument, scale: Scale, base: tuple[str | int, ...]
+) -> Iterator[DefinitionProblem]:
     repeated = _duplicates([entry.item for entry in scale.items])
     for k, entry in enumerate(scale.items):
         path = (*base, "items", k)
@@ -125,40 +149,59 @@ def _scale(instrument: Instrument, scale: Scale, base: tuple[str | int, ...]) ->
         if fmt is None:
             continue
         if entry.reverse and instrument.item_range(item) is None:
-            yield _problem((*path, "reverse"), True,
-                           f"reverse keying only on items with a declared range; {item.id!r} "
-                           f"({fmt.type}) has none")
+            yield _problem(
+                (*path, "reverse"),
+                True,
+                f"reverse keying only on items with a declared range; {item.id!r} "
+                f"({fmt.type}) has none",
+            )
         if entry.scores is not None:
             if not isinstance(fmt, CategoricalFormat):
-                yield _problem((*path, "scores"), entry.scores,
-                               "an option-to-score map only for multiple-choice or forced-choice "
-                               f"items; {item.id!r} is {fmt.type}")
+                yield _problem(
+                    (*path, "scores"),
+                    entry.scores,
+                    "an option-to-score map only for multiple-choice or forced-choice "
+                    f"items; {item.id!r} is {fmt.type}",
+                )
             else:
                 codes = [option.code for option in fmt.options]
                 for code in entry.scores:
                     if code not in codes:
-                        yield _problem((*path, "scores", code), code, f"one of the option codes {codes}")
+                        yield _problem(
+                            (*path, "scores", code), code, f"one of the option codes {codes}"
+                        )
             if entry.reverse:
                 yield _problem((*path, "reverse"), True, "either reverse or scores, not both")
         elif isinstance(fmt, ForcedChoiceFormat):
-            yield _problem((*path, "scores"), None,
-                           f"an option-to-score map: forced-choice item {item.id!r} has no value "
-                           "of its own")
+            yield _problem(
+                (*path, "scores"),
+                None,
+                f"an option-to-score map: forced-choice item {item.id!r} has no value of its own",
+            )
 
     n_items = len(scale.items)
     rule = scale.missing
     if rule.min_answered is not None and rule.min_answered > n_items:
-        yield _problem((*base, "missing", "min_answered"), rule.min_answered,
-                       f"at most the number of items in the scale ({n_items})")
+        yield _problem(
+            (*base, "missing", "min_answered"),
+            rule.min_answered,
+            f"at most the number of items in the scale ({n_items})",
+        )
     scale_items = {entry.item for entry in scale.items}
     if rule.gaps == GapHandling.IMPUTE:
         for entry in scale.items:
             if entry.item not in rule.impute_values:
-                yield _problem((*base, "missing", "impute_values"), sorted(rule.impute_values),
-                               f"a stored value for every item of the scale; {entry.item!r} has none")
+                yield _problem(
+                    (*base, "missing", "impute_values"),
+                    sorted(rule.impute_values),
+                    f"a stored value for every item of the scale; {entry.item!r} has none",
+                )
     elif rule.impute_values:
-        yield _problem((*base, "missing", "impute_values"), sorted(rule.impute_values),
-                       "no stored values unless gaps is 'impute'")
+        yield _problem(
+            (*base, "missing", "impute_values"),
+            sorted(rule.impute_values),
+            "no stored values unless gaps is 'impute'",
+        )
     for item_id, value in rule.impute_values.items():
         path = (*base, "missing", "impute_values", item_id)
         if item_id not in scale_items:
@@ -170,24 +213,26 @@ def _scale(instrument: Instrument, scale: Scale, base: tuple[str | int, ...]) ->
         item = instrument.items[index]
         value_range = instrument.item_range(item)
         if value_range is None:
-            yield _problem(path, value, f"imputation only for items with a numeric range; "
-                                        f"{item_id!r} has none")
+            yield _problem(
+                path, value, f"imputation only for items with a numeric range; {item_id!r} has none"
+            )
         elif not value_range[0] <= value <= value_range[1]:
             yield _problem(path, value, f"a value within the item's range {list(value_range)}")
 
 
 def _text_status(instrument: Instrument) -> Iterator[DefinitionProblem]:
-    from profdiag.instrument.model import TextStatus
-
     for position, item in enumerate(instrument.items):
         if item.text is None:
             continue
         for language in item.text.languages():
             status = instrument.text_status.get(language)
             if status is None or status == TextStatus.NOT_SHIPPED:
-                yield _problem(("items", position, "text", language), getattr(item.text, language),
-                               f"no {language} text: $.text_status.{language} is "
-                               f"{status.value if status else 'absent'}")
+                yield _problem(
+                    ("items", position, "text", language),
+                    getattr(item.text, language),
+                    f"no {language} text: $.text_status.{language} is "
+                    f"{status.value if status else 'absent'}",
+                )
 
 
 def _norms(instrument: Instrument) -> Iterator[DefinitionProblem]:
@@ -195,20 +240,26 @@ def _norms(instrument: Instrument) -> Iterator[DefinitionProblem]:
         base: tuple[str | int, ...] = ("norms", position)
         for scale_id, norm in group.scales.items():
             if scale_id not in instrument.scale_index:
-                yield _problem((*base, "scales", scale_id), scale_id,
-                               "the id of a scale declared in $.scales")
+                yield _problem(
+                    (*base, "scales", scale_id), scale_id, "the id of a scale declared in $.scales"
+                )
             for k, (lower, upper) in enumerate(zip(norm.table, norm.table[1:], strict=False)):
                 if upper.raw_min <= lower.raw_max:
-                    yield _problem((*base, "scales", scale_id, "table", k + 1, "raw_min"),
-                                   upper.raw_min,
-                                   f"rows in increasing raw order without overlap: above the "
-                                   f"previous row's raw_max {lower.raw_max}")
+                    yield _problem(
+                        (*base, "scales", scale_id, "table", k + 1, "raw_min"),
+                        upper.raw_min,
+                        f"rows in increasing raw order without overlap: above the "
+                        f"previous row's raw_max {lower.raw_max}",
+                    )
         for other_position in range(position):
             other = instrument.norms[other_position]
             if _overlap(group.selector, other.selector):
-                yield _problem((*base, "selector"), group.selector.model_dump(exclude_none=True),
-                               f"a selector that does not overlap norm group {other.id!r} "
-                               f"($.norms[{other_position}]): a respondent must match one group")
+                yield _problem(
+                    (*base, "selector"),
+                    group.selector.model_dump(exclude_none=True),
+                    f"a selector that does not overlap norm group {other.id!r} "
+                    f"($.norms[{other_position}]): a respondent must match one group",
+                )
 
 
 def _overlap(a: Selector, b: Selector) -> bool:
@@ -217,7 +268,5 @@ def _overlap(a: Selector, b: Selector) -> bool:
     if a.grade is not None and b.grade is not None and not set(a.grade) & set(b.grade):
         return False
     return not (
-        a.age is not None and b.age is not None
-        and (a.age.max < b.age.min or b.age.max < a.age.min)
+        a.age is not None and b.age is not None and (a.age.max < b.age.min or b.age.max < a.age.min)
     )
-

@@ -75,7 +75,7 @@ def encode_columns(
     ids = None
     if roles.id_column is not None and roles.id_column in columns:
         ids = list(_as_array(columns[roles.id_column]))
-    return Encoded(values, problems, bad.any(axis=1), ids)
+    return Encoded(values, problems, np.asarray(bad.any(axis=1)), ids)
 
 
 def encode_records(
@@ -108,8 +108,13 @@ def _column_problems(plan: ScoringPlan, names: Any, roles: ColumnRoles) -> list[
     if roles.id_column is not None:
         known.add(roles.id_column)
     problems = [
-        CellProblem(-1, str(name), str(name), "a column named after an item of the instrument, "
-                    "the id column or a declared attribute column")
+        CellProblem(
+            -1,
+            str(name),
+            str(name),
+            "a column named after an item of the instrument, "
+            "the id column or a declared attribute column",
+        )
         for name in names
         if name not in known
     ]
@@ -127,7 +132,7 @@ def _as_array(column: Any) -> np.ndarray:
         return column
     to_numpy = getattr(column, "to_numpy", None)
     if to_numpy is not None:  # pandas Series without importing pandas
-        array = to_numpy()
+        array: np.ndarray = to_numpy()
         if array.dtype.kind in "fiub":
             return np.asarray(array)
         return np.asarray(array, dtype=object)
@@ -215,7 +220,7 @@ def _encode_numeric_block(plan: ScoringPlan, matrix: FloatArray, first_row: int)
         values[:, i], bad[:, i] = _encode_numeric_column(coding, matrix[:, i])
     columns = {item_id: matrix[:, i] for i, item_id in enumerate(plan.item_ids)}
     problems = _cell_problems(plan, columns, bad, first_row)
-    return Encoded(values, problems, bad.any(axis=1))
+    return Encoded(values, problems, np.asarray(bad.any(axis=1)))
 
 
 def _block_is_valid(plan: ScoringPlan, matrix: FloatArray) -> bool:

@@ -28,7 +28,9 @@ class KernelOutput:
         )
 
     def rows(self, start: int, stop: int) -> KernelOutput:
-        return KernelOutput(self.raw[start:stop], self.answered[start:stop], self.status[start:stop])
+        return KernelOutput(
+            self.raw[start:stop], self.answered[start:stop], self.status[start:stop]
+        )
 
 
 def score_values(

@@ -9,6 +9,7 @@ by option position (forced-choice option scores, multiple-choice credit).
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 from enum import IntEnum
@@ -276,18 +277,16 @@ def _coding(instrument: Instrument, item: Item) -> ItemCoding:
         for position, option in enumerate(fmt.options):
             for spelling in (option.code, *option.aliases):
                 spellings[spelling] = float(position)
-                try:
+                with contextlib.suppress(ValueError):  # only numeric spellings, e.g. "1"
                     numeric[float(spelling)] = float(position)
-                except ValueError:
-                    pass
         low, high, integer, free = 0.0, float(len(fmt.options) - 1), True, False
         codes = ", ".join(
             option.code + (f" ({'/'.join(option.aliases)})" if option.aliases else "")
             for option in fmt.options
         )
         expected = f"one of the options {codes}"
-    for code, value in numeric.items():
-        for spelling in _number_spellings(code):
+    for number, value in numeric.items():
+        for spelling in _number_spellings(number):
             spellings.setdefault(spelling, value)
     for spelling in missing:
         try:

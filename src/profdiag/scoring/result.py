@@ -46,7 +46,8 @@ class ScoreResult:
 
     def status_labels(self) -> np.ndarray:
         labels = np.array([status.label for status in ScaleStatus], dtype=object)
-        return labels[self.status]
+        named: np.ndarray = labels[self.status]
+        return named
 
     def to_records(self) -> list[dict[str, Any]]:
         """One dict per respondent: raw score per scale, then answered counts and status."""

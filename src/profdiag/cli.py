@@ -1,0 +1,311 @@
+"""The `profdiag` command: parses arguments, calls the library, prints.
+
+Exit codes: 0 success, 1 bad data (instrument, keys or responses; a report says what and
+where), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from profdiag.errors import (
+    CellProblem,
+    InstrumentError,
+    ProfdiagError,
+    ResponseDataError,
+    show_value,
+)
+
+if TYPE_CHECKING:
+    from profdiag.io import Table
+
+F = TypeVar("F", bound=Callable[..., Any])
+BAD_DATA = 1
+
+
+def _reports_bad_data(command: F) -> F:
+    """Turn profdiag's own errors into a readable report on stderr and exit code 1."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ProfdiagError as error:
+            click.echo(f"profdiag: {error}", err=True)
+            sys.exit(BAD_DATA)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="profdiag")
+def main() -> None:
+    """Career-guidance diagnostics: instruments as data, vectorised scoring, norms."""
+
+
+@main.command()
+@_reports_bad_data
+def instruments() -> None:
+    """List the bundled instruments, one line each."""
+    from profdiag.instrument import bundled_ids, load_bundled
+
+    for instrument_id in bundled_ids():
+        instrument = load_bundled(instrument_id)
+        click.echo(
+            f"{instrument.id}\t{instrument.version}\t{len(instrument.items)} items\t"
+            f"{len(instrument.scales)} scales\t"
+            f"{instrument.title.get('ru')} / {instrument.title.get('en')}"
+        )
+
+
+@main.command()
+@click.argument("instrument")
+@click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
+@_reports_bad_data
+def describe(instrument: str, lang: str) -> None:
+    """Print a readable summary of INSTRUMENT (a bundled id or a JSON file)."""
+    from profdiag.instrument import load_instrument
+    from profdiag.instrument.describe import describe_instrument
+
+    click.echo(describe_instrument(load_instrument(instrument), lang))  # type: ignore[arg-type]
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate(files: tuple[Path, ...]) -> None:
+    """Check instrument definition FILES; report every problem with its JSON path."""
+    from profdiag.instrument import load_instrument
+
+    failed = False
+    for path in files:
+        try:
+            instrument = load_instrument(path)
+        except InstrumentError as error:
+            click.echo(str(error), err=True)
+            failed = True
+            continue
+        click.echo(f"{path}: ok ({instrument.id} {instrument.version}, {instrument.content_hash})")
+    if failed:
+        sys.exit(BAD_DATA)
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), help="Write to FILE instead of stdout.")
+def schema(out: Path | None) -> None:
+    """Print the JSON Schema of the instrument format."""
+    from profdiag.instrument.schema import schema_text
+
+    text = schema_text()
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+@main.command("import-keys")
+@click.argument("keys_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--min", "minimum", type=int, required=True, help="Lowest answer code (psych min).")
+@click.option("--max", "maximum", type=int, required=True, help="Highest answer code (psych max).")
+@click.option(
+    "--aggregate",
+    type=click.Choice(["mean", "sum"]),
+    default="mean",
+    show_default=True,
+    help="mean = psych's scores, sum = psych's totals = TRUE.",
+)
+@click.option(
+    "--missing",
+    type=click.Choice(["none", "mean", "median"]),
+    default="none",
+    show_default=True,
+    help="psych's impute option.",
+)
+@click.option(
+    "--impute-from",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Data (CSV/JSON) to compute the imputed item means/medians from.",
+)
+@click.option("--id", "instrument_id", default=None, help="Instrument id (default: file name).")
+@click.option("--title", default=None, help="Instrument title.")
+@click.option("--out", type=click.Path(path_type=Path), help="Write to FILE instead of stdout.")
+@_reports_bad_data
+def import_keys(
+    keys_file: Path,
+    minimum: int,
+    maximum: int,
+    aggregate: str,
+    missing: str,
+    impute_from: Path | None,
+    instrument_id: str | None,
+    title: str | None,
+    out: Path | None,
+) -> None:
+    """Turn a psych-style keys list (KEYS_FILE, JSON) into an instrument definition."""
+    from profdiag.errors import DefinitionProblem
+    from profdiag.instrument.keys_import import instrument_from_keys
+    from profdiag.io import read_table
+
+    try:
+        keys = json.loads(keys_file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise InstrumentError(
+            str(keys_file),
+            [
+                DefinitionProblem(
+                    "$", f"line {error.lineno}, column {error.colno}", f"valid JSON ({error.msg})"
+                )
+            ],
+        ) from None
+    sample = read_table(impute_from).columns if impute_from else None
+    instrument = instrument_from_keys(
+        keys,
+        minimum=minimum,
+        maximum=maximum,
+        aggregation=aggregate,  # type: ignore[arg-type]
+        missing=missing,  # type: ignore[arg-type]
+        impute_sample=sample,
+        instrument_id=instrument_id or _identifier(keys_file.stem),
+        title=title or keys_file.stem,
+        source=str(keys_file),
+    )
+    text = (
+        json.dumps(
+            instrument.model_dump(mode="json", by_alias=True, exclude_none=True),
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n"
+    )
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+def _echo_problems(table: Table, problems: Sequence[CellProblem], limit: int = 50) -> None:
+    for problem in problems[:limit]:
+        click.echo(
+            f"profdiag: {table.source}: {table.describe_row(problem.row)}, column "
+            f"{problem.column!r}: got {show_value(problem.value)}; "
+            f"expected {problem.expected}",
+            err=True,
+        )
+    if len(problems) > limit:
+        click.echo(f"profdiag: {table.source}: ... and {len(problems) - limit} more", err=True)
+
+
+def _identifier(stem: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c in "._-" else "-" for c in stem).strip("-._")
+    return cleaned or "imported-keys"
+
+
+@main.command()
+@click.argument("instrument")
+@click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Output file: .csv or .json (default: CSV to stdout).",
+)
+@click.option(
+    "--id-column",
+    default="id",
+    show_default=True,
+    help="Column identifying respondents (used when present).",
+)
+@click.option(
+    "--norm-group",
+    default=None,
+    help="Norm group id for every row (default: chosen "
+    "per row from the sex, age and grade columns).",
+)
+@click.option(
+    "--level",
+    type=click.FloatRange(0.5, 0.999),
+    default=0.90,
+    show_default=True,
+    help="Confidence level of the T-score bands.",
+)
+@click.option(
+    "--lenient", is_flag=True, help="Record invalid cells and go on, instead of stopping."
+)
+@click.option("--encoding", default="utf-8-sig", show_default=True, help="Text encoding of DATA.")
+@_reports_bad_data
+def score(
+    instrument: str,
+    data: Path,
+    out: Path | None,
+    id_column: str,
+    norm_group: str | None,
+    level: float,
+    lenient: bool,
+    encoding: str,
+) -> None:
+    """Score DATA (CSV or JSON) on INSTRUMENT (a bundled id or a JSON file).
+
+    Without --lenient any invalid cell or unknown column stops with a report and exit code 1,
+    and nothing is written. With --lenient such cells count as unanswered, each is reported
+    on stderr and the row's row_status is 'problems'.
+    """
+    from profdiag.instrument import load_instrument
+    from profdiag.io import read_table, score_table, write_table
+    from profdiag.norms import standardize
+    from profdiag.norms.selection import ATTRIBUTES
+    from profdiag.scoring import score as score_data
+
+    definition = load_instrument(instrument)
+    table = read_table(data, encoding=encoding)
+    attributes = {name: table.columns[name] for name in ATTRIBUTES if name in table.columns}
+    id_name = id_column if id_column in table.columns else None
+    try:
+        result = score_data(
+            definition,
+            table.columns,
+            strict=not lenient,
+            id_column=id_name,
+            other_columns=attributes,
+            source=str(data),
+        )
+    except ResponseDataError as error:
+        _echo_problems(table, error.problems)
+        click.echo(
+            f"profdiag: {data}: {len(error.problems)} problem(s); nothing was written "
+            "(use --lenient to score the valid cells and flag the rest)",
+            err=True,
+        )
+        sys.exit(BAD_DATA)
+    _echo_problems(table, result.problems)
+    standard = standardize(
+        definition, result, norm_group=norm_group, attributes=attributes, level=level
+    )
+    header, rows = score_table(
+        result,
+        standard,
+        id_name=id_name or "row",
+        normed=bool(definition.norms),
+        bands=any(scale.bands is not None for scale in definition.scales),
+    )
+    metadata = {
+        "instrument": {
+            "id": definition.id,
+            "version": definition.version,
+            "content_hash": definition.content_hash,
+        },
+        "confidence_level": level,
+    }
+    text = write_table(out, header, rows, metadata)
+    if text is not None:
+        click.echo(text, nl=False)
+    else:
+        click.echo(
+            f"profdiag: scored {len(result)} respondents on {definition.id} "
+            f"{definition.version} -> {out}",
+            err=True,
+        )

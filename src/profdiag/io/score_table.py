@@ -1,0 +1,55 @@
+"""Lay out scores as a table: one row per respondent, columns documented in docs/cli.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from profdiag.norms.standard import StandardScores
+from profdiag.scoring.result import ScoreResult
+
+NORMED_COLUMNS = ("z", "t", "t_low", "t_high", "percentile", "stanine", "sten")
+WHOLE_NUMBER_COLUMNS = frozenset({"stanine", "sten"})
+
+
+def score_table(
+    result: ScoreResult,
+    standard: StandardScores,
+    *,
+    id_name: str = "row",
+    normed: bool = True,
+    bands: bool = True,
+) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows: id, the raw score of each scale (column named by the scale id), then
+    per scale `<id>.answered`, `<id>.status` and, with norms, `<id>.z` ... `<id>.sten`,
+    `<id>.band`; then `norm_group` and `row_status`."""
+    scales = result.scale_ids
+    header = [id_name, *scales]
+    columns: list[np.ndarray] = [np.asarray(result.row_ids, dtype=object), *result.raw.T]
+    labels = result.status_labels()
+    for s, scale_id in enumerate(scales):
+        header += [f"{scale_id}.answered", f"{scale_id}.status"]
+        columns += [result.answered[:, s], labels[:, s]]
+        if normed:
+            for name in NORMED_COLUMNS:
+                header.append(f"{scale_id}.{name}")
+                values = standard.metric(name)[:, s]
+                columns.append(_whole(values) if name in WHOLE_NUMBER_COLUMNS else values)
+        if bands:
+            header.append(f"{scale_id}.band")
+            columns.append(standard.band[:, s])
+    if normed:
+        header.append("norm_group")
+        columns.append(standard.norm_group)
+    header.append("row_status")
+    columns.append(np.where(result.row_has_problem, "problems", "ok"))
+    rows = [list(row) for row in zip(*(column.tolist() for column in columns), strict=True)]
+    return header, rows
+
+
+def _whole(values: np.ndarray) -> np.ndarray:
+    out = np.full(values.shape, None, dtype=object)
+    known = ~np.isnan(values)
+    out[known] = values[known].astype(int)
+    return out
