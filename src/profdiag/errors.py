@@ -3,6 +3,8 @@ and what was expected."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -10,19 +12,51 @@ from typing import Any
 _MAX_SHOWN_VALUE = 80
 
 
+class _Nothing:
+    """The value 'seen' where a required field or column was absent."""
+
+    def __repr__(self) -> str:
+        return "nothing"
+
+
+NOTHING: Any = _Nothing()
+
+
 def show_value(value: Any) -> str:
-    """A short, unambiguous rendering of a value for an error message."""
-    text = repr(value)
+    """A short, unambiguous rendering of a value, written as JSON would write it."""
+    if value is NOTHING:
+        return "nothing"
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=_as_json)
+    except (TypeError, ValueError):
+        text = repr(value)
     if len(text) > _MAX_SHOWN_VALUE:
         text = text[: _MAX_SHOWN_VALUE - 3] + "..."
     return text
 
 
+def _as_json(value: Any) -> Any:
+    if isinstance(value, tuple | set | frozenset):
+        return list(value)
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json", exclude_none=True, by_alias=True)
+    return str(value)
+
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
 def json_path(location: Sequence[str | int]) -> str:
-    """Render a location such as ('scales', 0, 'items') as a JSONPath: $.scales[0].items."""
+    """Render a location such as ('scales', 0, 'items') as a JSONPath: $.scales[0].items.
+    Keys that are not plain names are quoted: $.norms[0].scales['energy.total']."""
     path = "$"
     for part in location:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif _PLAIN_KEY.match(part):
+            path += f".{part}"
+        else:
+            path += "[" + json.dumps(part, ensure_ascii=False).replace('"', "'") + "]"
     return path
 
 

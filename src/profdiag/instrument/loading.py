@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -11,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from profdiag.errors import DefinitionProblem, InstrumentError, json_path
+from profdiag.errors import NOTHING, DefinitionProblem, InstrumentError, json_path
 from profdiag.instrument.model import Instrument
 
 _BUNDLED_FOLDER = "instruments"
@@ -66,7 +67,7 @@ def load_instrument(reference: str | Path) -> Instrument:
 def parse_instrument(text: str, *, source: str = "<string>") -> Instrument:
     """Parse and validate an instrument from JSON text; `source` names it in errors."""
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_KeysSeen.from_pairs)
     except json.JSONDecodeError as error:
         raise InstrumentError(
             source,
@@ -76,12 +77,43 @@ def parse_instrument(text: str, *, source: str = "<string>") -> Instrument:
                 )
             ],
         ) from error
+    repeated = list(_repeated_keys(document, ()))
+    if repeated:
+        raise InstrumentError(source, repeated)
     return instrument_from_document(document, source=source)
 
 
+class _KeysSeen(dict[str, Any]):
+    """A JSON object that remembers keys it saw more than once (json keeps only the last)."""
+
+    repeated: tuple[str, ...] = ()
+
+    @classmethod
+    def from_pairs(cls, pairs: list[tuple[str, Any]]) -> _KeysSeen:
+        obj = cls(pairs)
+        if len(obj) != len(pairs):
+            keys = [key for key, _ in pairs]
+            obj.repeated = tuple(sorted({key for key in keys if keys.count(key) > 1}))
+        return obj
+
+
+def _repeated_keys(node: Any, location: tuple[str | int, ...]) -> Iterator[DefinitionProblem]:
+    if isinstance(node, dict):
+        for key in getattr(node, "repeated", ()):
+            yield DefinitionProblem(json_path((*location, key)), key,
+                                    "each key once per object (JSON keeps only the last)")
+        for key, value in node.items():
+            yield from _repeated_keys(value, (*location, key))
+    elif isinstance(node, list):
+        for position, value in enumerate(node):
+            yield from _repeated_keys(value, (*location, position))
+
+
 def instrument_from_document(document: Any, *, source: str = "<document>") -> Instrument:
+    """Validate a parsed JSON document. Types are strict, as JSON has them: "yes" is not a
+    boolean and "5" is not a number."""
     try:
-        return Instrument.model_validate(document)
+        return Instrument.model_validate_json(json.dumps(document), strict=True)
     except InstrumentError as error:
         raise InstrumentError(source, error.problems) from None
     except ValidationError as error:
@@ -89,16 +121,39 @@ def instrument_from_document(document: Any, *, source: str = "<document>") -> In
 
 
 def problems_from_validation(error: ValidationError) -> list[DefinitionProblem]:
+    """pydantic's errors, reworded for someone writing JSON rather than Python."""
     problems = []
     for detail in error.errors(include_url=False):
         location = _without_union_tag(list(detail["loc"]))
+        kind = detail["type"]
         value = detail.get("input")
-        expected = _expected(detail)
-        problems.append(DefinitionProblem(json_path(location), value, expected))
+        if kind == "missing":
+            value = NOTHING
+        elif kind in ("union_tag_invalid", "union_tag_not_found"):
+            location.append("type")
+            value = detail.get("ctx", {}).get("tag", NOTHING)
+        elif location and location[-1] == "[key]":
+            location.pop()  # the offending key itself is the value
+        problems.append(DefinitionProblem(json_path(location), value, _expected(detail)))
     return problems
 
 
 _UNION_TAGS = {"likert", "binary", "numeric", "multiple_choice", "forced_choice"}
+_PATTERNS = {
+    "^\\d+": "a version such as 1.0 or 1.2.3",
+    "^[A-Za-z0-9": "an id of Latin or Cyrillic letters, digits, '_', '.' and '-', no spaces, "
+    "starting with a letter or digit",
+}
+_JSON_WORDS = (
+    ("a valid dictionary or instance of", "an object:"),
+    ("a valid dictionary", "an object"),
+    ("a valid tuple", "an array"),
+    ("a valid list", "an array"),
+    ("tuple should", "array should"),
+    ("list should", "array should"),
+    ("dictionary should", "object should"),
+    (" after validation", ""),
+)
 
 
 def _without_union_tag(location: list[str | int]) -> list[str | int]:
@@ -111,10 +166,21 @@ def _without_union_tag(location: list[str | int]) -> list[str | int]:
 def _expected(detail: Any) -> str:
     kind = detail["type"]
     message: str = detail["msg"]
+    context = detail.get("ctx", {})
     if kind == "missing":
         return "this field, which is required"
     if kind == "extra_forbidden":
         return "no such field (check its spelling against `profdiag schema`)"
     if kind == "value_error":
         return message.removeprefix("Value error, ")
-    return message[0].lower() + message[1:]
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return "a 'type' that is one of " + ", ".join(sorted(_UNION_TAGS))
+    if kind == "string_pattern_mismatch":
+        pattern = str(context.get("pattern", ""))
+        for start, meaning in _PATTERNS.items():
+            if pattern.startswith(start):
+                return meaning
+    message = message[0].lower() + message[1:]
+    for python_words, json_words in _JSON_WORDS:
+        message = message.replace(python_words, json_words)
+    return message.removeprefix("input should be ")

@@ -119,12 +119,15 @@ def _items(instrument: Instrument) -> Iterator[DefinitionProblem]:
                         code,
                         f"an option code that is not correct, among {codes}",
                     )
-        elif item.correct is not None or item.partial_credit:
-            yield _problem(
-                (*base, "correct"),
-                item.correct or item.partial_credit,
-                "no key: 'correct' and 'partial_credit' belong to multiple-choice items",
-            )
+        else:
+            for key, value in (("correct", item.correct), ("partial_credit", item.partial_credit)):
+                if value:
+                    yield _problem(
+                        (*base, key),
+                        value,
+                        f"no {key!r}: it belongs to multiple-choice items; {item.id!r} is "
+                        f"{fmt.type}",
+                    )
 
 
 def _scales(instrument: Instrument) -> Iterator[DefinitionProblem]:
@@ -211,6 +214,8 @@ def _scale(
         if index is None:
             continue
         item = instrument.items[index]
+        if item.format not in instrument.response_formats:
+            continue  # reported with the item
         value_range = instrument.item_range(item)
         if value_range is None:
             yield _problem(

@@ -1,0 +1,66 @@
+"""Shared builders for small instruments used across the tests."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from profdiag.instrument import Instrument, instrument_from_document
+
+BASE: dict[str, Any] = {
+    "format": "profdiag-instrument/1",
+    "id": "t",
+    "version": "1.0.0",
+    "title": {"ru": "Тест", "en": "Test"},
+    "description": {"ru": "Для тестов.", "en": "For tests."},
+    "authors": ["profdiag tests"],
+    "licence": {"name": "CC0-1.0"},
+    "source": {"citation": "tests/conftest.py"},
+    "text_status": {"en": "original", "ru": "original"},
+}
+
+
+def build(**parts: Any) -> Instrument:
+    """An instrument from BASE plus the given top-level parts."""
+    document = copy.deepcopy(BASE)
+    document.update(copy.deepcopy(parts))
+    return instrument_from_document(document)
+
+
+def likert_instrument(
+    n_items: int = 4,
+    *,
+    codes: tuple[int, ...] = (1, 2, 3, 4, 5),
+    reverse: tuple[int, ...] = (),
+    weights: dict[int, float] | None = None,
+    aggregation: str = "sum",
+    missing: dict[str, Any] | None = None,
+    **extra: Any,
+) -> Instrument:
+    """One scale 'S' over items i1..iN of one Likert format."""
+    weights = weights or {}
+    return build(
+        response_formats={"lk": {"type": "likert", "codes": list(codes)}},
+        items=[{"id": f"i{k}", "format": "lk"} for k in range(1, n_items + 1)],
+        scales=[
+            {
+                "id": "S",
+                "title": {"en": "S"},
+                "aggregation": aggregation,
+                "items": [
+                    {"item": f"i{k}", "reverse": k in reverse, "weight": weights.get(k, 1.0)}
+                    for k in range(1, n_items + 1)
+                ],
+                "missing": missing or {},
+            }
+        ],
+        **extra,
+    )
+
+
+@pytest.fixture
+def make_likert() -> Callable[..., Instrument]:
+    return likert_instrument
