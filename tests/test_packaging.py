@@ -1,0 +1,51 @@
+"""The built wheel carries the bundled instruments and works outside the checkout."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SCRIPT = """
+import pathlib, profdiag
+assert "site-packages" in profdiag.__file__, profdiag.__file__
+instrument = profdiag.load_instrument("ipip-bfm-50")
+answers = {item.id: 5 for item in instrument.items}
+result = profdiag.score(instrument, answers)
+print(instrument.id, result.raw.round(6).tolist())
+"""
+
+
+@pytest.mark.slow
+def test_wheel_installs_and_scores_bundled_instrument_outside_checkout(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
+        check=True,
+    )
+    wheel = next(dist.glob("profdiag-*.whl"))
+    environment = tmp_path / "venv"
+    venv.create(environment, with_pip=True)
+    python = environment / "bin" / "python"
+    subprocess.run([python, "-m", "pip", "install", "-q", str(wheel)], check=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run = subprocess.run(
+        [python, "-c", SCRIPT], cwd=elsewhere, check=True, capture_output=True, text=True
+    )
+    # all 5s: E (5 of +, 5 of -) (25+5)/10 = 3.0; A (6+, 4-) (30+4)/10 = 3.4; C 3.4;
+    # Emotional Stability (2+, 8-) (10+8)/10 = 1.8; Intellect (7+, 3-) (35+3)/10 = 3.8
+    assert run.stdout.strip() == "ipip-bfm-50 [[3.0, 3.4, 3.4, 1.8, 3.8]]"
+    listing = subprocess.run(
+        [environment / "bin" / "profdiag", "instruments"],
+        cwd=elsewhere,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert listing.stdout.startswith("ipip-bfm-50\t1.0.0\t50 items\t5 scales")
