@@ -100,8 +100,11 @@ class _KeysSeen(dict[str, Any]):
 def _repeated_keys(node: Any, location: tuple[str | int, ...]) -> Iterator[DefinitionProblem]:
     if isinstance(node, dict):
         for key in getattr(node, "repeated", ()):
-            yield DefinitionProblem(json_path((*location, key)), key,
-                                    "each key once per object (JSON keeps only the last)")
+            yield DefinitionProblem(
+                json_path((*location, key)),
+                key,
+                "each key once per object (JSON keeps only the last)",
+            )
         for key, value in node.items():
             yield from _repeated_keys(value, (*location, key))
     elif isinstance(node, list):
