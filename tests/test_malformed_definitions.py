@@ -4,15 +4,11 @@ Each file in tests/data/malformed is the valid base (tests/data/valid/minimal.js
 defect. tests/data/malformed/expected.json says, per file, the JSON path of the problem, a
 substring of what was expected there and (optionally) the value seen. The error must name the
 file, the path, the value and the expectation.
-
-An entry with a "known_bug" key records a defect the library does not yet report correctly; it
-runs as a strict xfail, so fixing the bug turns it into a failure that asks for the key's removal.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +33,11 @@ def load_expected() -> dict[str, dict[str, Any]]:
 EXPECTED = load_expected()
 
 
-def cases() -> Iterator[Any]:
-    for name, case in sorted(EXPECTED.items()):
-        marks = []
-        if "known_bug" in case:
-            marks.append(pytest.mark.xfail(strict=True, reason=f"library bug: {case['known_bug']}"))
-        yield pytest.param(name, case, id=name.removesuffix(".json"), marks=marks)
+def cases() -> list[Any]:
+    return [
+        pytest.param(name, case, id=name.removesuffix(".json"))
+        for name, case in sorted(EXPECTED.items())
+    ]
 
 
 def as_json(value: Any) -> Any:
@@ -65,8 +60,7 @@ def test_valid_base_loads() -> None:
 
 
 def test_corpus_is_large_enough() -> None:
-    working = [name for name, case in EXPECTED.items() if "known_bug" not in case]
-    assert len(working) >= MIN_CASES, f"only {len(working)} malformed cases without a known bug"
+    assert len(EXPECTED) >= MIN_CASES, f"only {len(EXPECTED)} malformed cases"
 
 
 def test_every_malformed_file_is_listed() -> None:

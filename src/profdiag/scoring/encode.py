@@ -104,9 +104,12 @@ def encode_record(plan: ScoringPlan, record: Mapping[str, Any], roles: ColumnRol
 
 
 def _column_problems(plan: ScoringPlan, names: Any, roles: ColumnRoles) -> list[CellProblem]:
-    known = set(plan.item_ids) | roles.other_columns
+    present = set(names)
+    if present == plan.item_id_set:  # the common case, checked cheaply
+        return []
+    known = plan.item_id_set | roles.other_columns
     if roles.id_column is not None:
-        known.add(roles.id_column)
+        known = known | {roles.id_column}
     problems = [
         CellProblem(
             -1,
@@ -118,7 +121,6 @@ def _column_problems(plan: ScoringPlan, names: Any, roles: ColumnRoles) -> list[
         for name in names
         if name not in known
     ]
-    present = set(names)
     problems += [
         CellProblem(-1, item_id, None, "a column for this item (none found)")
         for item_id in plan.item_ids
@@ -146,6 +148,11 @@ def _as_array(column: Any) -> np.ndarray:
 def _encode_cell(coding: ItemCoding, cell: Any) -> Any:
     if cell is None:
         return math.nan
+    kind = type(cell)
+    if kind is int or kind is float:  # the kiosk's common case: one dict lookup
+        value = coding.numbers.get(cell)
+        if value is not None:
+            return value
     if isinstance(cell, str):
         value = coding.spellings.get(cell)
         if value is not None:

@@ -50,6 +50,7 @@ class ItemCoding:
 
     item_id: str
     spellings: dict[str, float]  # text input -> value
+    numbers: dict[float, float]  # numeric input accepted as a code -> value
     missing_spellings: frozenset[str]
     numeric_codes: FloatArray  # numeric input accepted as codes, sorted ...
     numeric_values: FloatArray  # ... and the value each stands for
@@ -78,6 +79,7 @@ class ScoringPlan:
     instrument_version: str
     content_hash: str
     item_ids: tuple[str, ...]
+    item_id_set: frozenset[str]
     scale_ids: tuple[str, ...]
     codings: tuple[ItemCoding, ...]
     # Fast validation of numeric input for items whose codes are a contiguous integer range.
@@ -177,6 +179,7 @@ def compile_plan(instrument: Instrument) -> ScoringPlan:
         instrument_version=instrument.version,
         content_hash=instrument.content_hash,
         item_ids=tuple(item.id for item in items),
+        item_id_set=frozenset(item.id for item in items),
         scale_ids=tuple(scale.id for scale in scales),
         codings=codings,
         range_items=np.array([coding.identity_range for coding in codings], dtype=bool),
@@ -298,6 +301,7 @@ def _coding(instrument: Instrument, item: Item) -> ItemCoding:
     return ItemCoding(
         item_id=item.id,
         spellings=spellings,
+        numbers=numeric,
         missing_spellings=missing,
         numeric_codes=np.array(ordered, dtype=float),
         numeric_values=np.array([numeric[c] for c in ordered], dtype=float),
