@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.special import ndtr, ndtri
 
 from profdiag.errors import NormError
 from profdiag.instrument.model import Bands, Instrument, NormGroup, ScaleNorm
@@ -50,6 +49,8 @@ class StandardScores:
 def critical_z(level: float) -> float:
     if not 0 < level < 1:
         raise ValueError(f"a confidence level between 0 and 1 (e.g. 0.90); got {level!r}")
+    from scipy.special import ndtri  # imported when needed: scipy costs ~0.2 s at start-up
+
     return float(ndtri(0.5 + level / 2))
 
 
@@ -121,6 +122,8 @@ def _fill_group(
 
 def norm_scores(norm: ScaleNorm, raw: FloatArray) -> dict[str, FloatArray]:
     """z, T, percentile, stanine and sten of raw scores under one scale's norm."""
+    from scipy.special import ndtr
+
     table = lookup_table(norm, raw)
     if norm.mean is not None and norm.sd is not None:
         z = (raw - norm.mean) / norm.sd
