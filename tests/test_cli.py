@@ -73,7 +73,8 @@ def test_score_csv_columns_and_ids(tmp_path: Path) -> None:
     ]
     assert header[:6] == ["respondent", *scales]
     assert header[6:8] == ["extraversion.answered", "extraversion.status"]
-    assert header[-1] == "row_status"
+    assert header[-4:] == ["row_status", "instrument", "instrument_version", "instrument_hash"]
+    assert rows[0]["instrument_hash"].startswith("sha256:")
     by_id = {row["respondent"]: row for row in rows}
     assert by_id["r005"]["extraversion"] == "3.0"  # all 3s
     assert by_id["r012"]["conscientiousness.status"] == "too_few_answered"

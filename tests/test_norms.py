@@ -146,3 +146,13 @@ def test_confidence_band_and_se_difference() -> None:
     assert critical_z(0.90) == pytest.approx(1.6448536269514722, abs=1e-12)
     # SE of a difference of a scale with itself: sqrt(4^2 + 4^2) = 5.656854
     assert se_difference(instrument, "S", "S") == pytest.approx(math.sqrt(32), abs=1e-12)
+
+
+def test_halves_round_up_despite_floating_point() -> None:
+    # (3.4 - 3.2) / 0.8 is 0.24999999999999994 in floating point but stands for 0.25:
+    # stanine round(2 * 0.25 + 5) = round(5.5) = 6 with halves up
+    norm = ScaleNorm(mean=3.2, sd=0.8)
+    assert norm_scores(norm, np.array([3.4]))["stanine"].tolist() == [6.0]
+    # (21.5 - 20) / 6 = 0.25 -> stanine 6; sten round(2 * 0.25 + 5.5) = 6
+    scores = norm_scores(ScaleNorm(mean=20.0, sd=6.0), np.array([21.5]))
+    assert scores["stanine"].tolist() == [6.0] and scores["sten"].tolist() == [6.0]

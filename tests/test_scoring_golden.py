@@ -192,3 +192,15 @@ def test_same_scores_from_every_input_shape() -> None:
         assert score(instrument, data).raw.tolist() == expected
     pandas = pytest.importorskip("pandas")
     assert score(instrument, pandas.DataFrame(rows)).raw.tolist() == expected
+
+
+def test_numeric_missing_code_is_no_answer_in_every_input_shape() -> None:
+    instrument = build(
+        response_formats={"n": {"type": "numeric", "min": 0, "max": 20, "missing_codes": ["99"]}},
+        items=[{"id": "a", "format": "n"}, {"id": "b", "format": "n"}],
+        scales=[{"id": "T", "title": {"en": "T"}, "items": [{"item": "a"}, {"item": "b"}]}],
+    )
+    # 99 means no answer: the sum is 5 alone, with 1 answered
+    for data in ({"a": 5, "b": 99}, [{"a": "5", "b": "99"}], np.array([[5.0, 99.0]])):
+        result = score(instrument, data)
+        assert result.raw.tolist() == [[5.0]] and result.answered.tolist() == [[1]]

@@ -83,6 +83,12 @@ class Audience(Frozen):
     max_age: int = Field(ge=5, le=120)
     minutes: int | None = Field(default=None, ge=1, le=600, description="Typical duration.")
 
+    @model_validator(mode="after")
+    def _ordered(self) -> Audience:
+        if self.max_age < self.min_age:
+            raise ValueError("max_age not less than min_age")
+        return self
+
 
 class Option(Frozen):
     """One answer option of a categorical item, e.g. 'а' with aliases 'a' and '1'."""

@@ -23,7 +23,7 @@ def score_table(
 ) -> tuple[list[str], list[list[Any]]]:
     """Header and rows: id, the raw score of each scale (column named by the scale id), then
     per scale `<id>.answered`, `<id>.status` and, with norms, `<id>.z` ... `<id>.sten`,
-    `<id>.band`; then `norm_group` and `row_status`."""
+    `<id>.band`; then `norm_group`, `row_status` and the instrument's id, version and hash."""
     scales = result.scale_ids
     header = [id_name, *scales]
     columns: list[np.ndarray] = [np.asarray(result.row_ids, dtype=object), *result.raw.T]
@@ -42,8 +42,11 @@ def score_table(
     if normed:
         header.append("norm_group")
         columns.append(standard.norm_group)
-    header.append("row_status")
+    header += ["row_status", "instrument", "instrument_version", "instrument_hash"]
     columns.append(np.where(result.row_has_problem, "problems", "ok"))
+    ref = result.instrument
+    for value in (ref.id, ref.version, ref.content_hash):
+        columns.append(np.full(len(result), value, dtype=object))
     rows = [list(row) for row in zip(*(column.tolist() for column in columns), strict=True)]
     return header, rows
 

@@ -132,8 +132,10 @@ def norm_scores(norm: ScaleNorm, raw: FloatArray) -> dict[str, FloatArray]:
     derived = {
         "t": 50.0 + 10.0 * z,
         "percentile": 100.0 * ndtr(z),
-        "stanine": np.clip(np.floor(2.0 * z + 5.5), 1, 9),
-        "sten": np.clip(np.floor(2.0 * z + 6.0), 1, 10),
+        # Rounded to 9 decimals first, so that z = 0.24999999999999994 (from 0.2 / 0.8)
+        # counts as the half it stands for.
+        "stanine": np.clip(np.floor(np.round(2.0 * z + 5.5, 9)), 1, 9),
+        "sten": np.clip(np.floor(np.round(2.0 * z + 6.0, 9)), 1, 10),
     }
     scores = {"z": z}
     for name, formula in derived.items():

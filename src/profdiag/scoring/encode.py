@@ -202,6 +202,8 @@ def _encode_text_column(coding: ItemCoding, column: np.ndarray) -> tuple[FloatAr
 
 
 def _encode_numeric_column(coding: ItemCoding, column: FloatArray) -> tuple[FloatArray, BoolArray]:
+    if coding.free_numeric and coding.numeric_codes.size:  # missing-value codes
+        column = np.where(np.isin(column, coding.numeric_codes), np.nan, column)
     answered = ~np.isnan(column)
     if coding.free_numeric or coding.identity_range:
         ok = (column >= coding.low) & (column <= coding.high)

@@ -63,8 +63,8 @@ class ItemCoding:
     @property
     def identity_range(self) -> bool:
         """Numeric input is valid iff within [low, high] (and integral): the fast path."""
-        if self.free_numeric:
-            return True
+        if self.free_numeric:  # its only codes are missing-value codes, e.g. 9 = no answer
+            return self.numeric_codes.size == 0
         codes = self.numeric_codes
         return (
             codes.size > 0
