@@ -83,16 +83,26 @@ def test_table_wins_per_metric_and_formula_fills_the_rest() -> None:
     scores = norm_scores(norm, np.array([2.0, 6.0]))
     assert scores["t"].tolist() == [35.0, 60.0]  # table for raw 2; 50 + 10 * (6-4)/2 for raw 6
     assert scores["percentile"][0] == 10.0
-    # stanine is not in the table: z = (2 - 4)/2 = -1 -> round(2 * -1 + 5) = 3
-    assert scores["stanine"][0] == 3.0
+    # stanine is not in the table: z follows the table's T 35 -> -1.5 -> round(2 * -1.5 + 5) = 2
+    assert scores["z"].tolist() == [-1.5, 1.0]
+    assert scores["stanine"][0] == 2.0
 
 
-def test_stanine_of_table_free_metric_uses_z_of_mean_and_sd() -> None:
+def test_percentile_only_table_gives_normalised_z() -> None:
     norm = ScaleNorm.model_validate(
-        {"mean": 4.0, "sd": 2.0, "table": [{"raw_min": 0, "raw_max": 2, "t": 35}]}
+        {
+            "table": [
+                {"raw_min": 0, "raw_max": 2, "percentile": 50},
+                {"raw_min": 3, "raw_max": 5, "percentile": 97.72498680518208},
+            ]
+        }
     )
-    # raw 2: z = -1 -> stanine round(2*-1 + 5) = 3, even though the table's T (35) implies z -1.5
-    assert norm_scores(norm, np.array([2.0]))["stanine"].tolist() == [3.0]
+    scores = norm_scores(norm, np.array([1.0, 4.0, 9.0]))
+    # PR 50 -> z 0 -> T 50, stanine 5; PR 97.725 -> z 2 -> T 70, stanine 9; raw 9: no row, no norm
+    assert scores["z"][:2] == pytest.approx([0.0, 2.0], abs=1e-9)
+    assert scores["t"][:2] == pytest.approx([50.0, 70.0], abs=1e-7)
+    assert scores["stanine"][:2].tolist() == [5.0, 9.0]
+    assert np.isnan(scores["t"][2])
 
 
 def test_groups_chosen_per_row_by_attributes() -> None:

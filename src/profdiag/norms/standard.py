@@ -1,7 +1,8 @@
 """Raw scores -> standard scores against a named norm group, with confidence bands.
 
 Per metric, a norm table from a manual wins; what the table does not give is derived from
-z, where z comes from the group's mean and sd (or, failing those, from the table's T).
+z. z comes from the table too where it can (from its T, else from its percentile as a
+normalised score), so that all of a row's scores agree; else from the group's mean and sd.
     z = (raw - mean) / sd          T = 50 + 10 z          percentile = 100 * Phi(z)
     stanine = clamp(floor(2z + 5.5), 1, 9)   sten = clamp(floor(2z + 6), 1, 10)
 i.e. round(2z + 5) and round(2z + 5.5) with halves rounded up (not to even).
@@ -122,13 +123,15 @@ def _fill_group(
 
 def norm_scores(norm: ScaleNorm, raw: FloatArray) -> dict[str, FloatArray]:
     """z, T, percentile, stanine and sten of raw scores under one scale's norm."""
-    from scipy.special import ndtr
+    from scipy.special import ndtr, ndtri
 
     table = lookup_table(norm, raw)
+    z = (table["t"] - 50.0) / 10.0
+    percentile = table["percentile"]
+    usable = np.isnan(z) & (percentile > 0) & (percentile < 100)
+    z[usable] = ndtri(percentile[usable] / 100.0)
     if norm.mean is not None and norm.sd is not None:
-        z = (raw - norm.mean) / norm.sd
-    else:
-        z = (table["t"] - 50.0) / 10.0
+        z = np.where(np.isnan(z), (raw - norm.mean) / norm.sd, z)
     derived = {
         "t": 50.0 + 10.0 * z,
         "percentile": 100.0 * ndtr(z),
