@@ -181,6 +181,11 @@ class Item(Frozen):
     text: LocalizedText | None = Field(
         default=None, description="Optional: an overlay file may add texts later."
     )
+    option_texts: dict[str, LocalizedText] = Field(
+        default_factory=dict,
+        description="Categorical items whose options are statements (e.g. a forced-choice "
+        "pair): option code -> its text for this item.",
+    )
     correct: tuple[str, ...] | None = Field(
         default=None, min_length=1, description="Multiple choice: option codes scored 1."
     )
@@ -268,6 +273,9 @@ class Scale(Frozen):
     missing: MissingRule = MissingRule()
     reliability: Reliability | None = None
     bands: Bands | None = None
+    time_limit_seconds: int | None = Field(
+        default=None, ge=1, description="Timed subtests: the time allowed for the scale's items."
+    )
 
 
 class AgeBand(Frozen):

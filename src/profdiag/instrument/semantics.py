@@ -16,7 +16,9 @@ from profdiag.instrument.model import (
     ForcedChoiceFormat,
     GapHandling,
     Instrument,
+    Item,
     LikertFormat,
+    LocalizedText,
     MultipleChoiceFormat,
     Scale,
     Selector,
@@ -103,6 +105,16 @@ def _items(instrument: Instrument) -> Iterator[DefinitionProblem]:
                 f"one of the declared response formats {sorted(instrument.response_formats)}",
             )
             continue
+        options = [option.code for option in getattr(fmt, "options", ())]
+        for code in item.option_texts:
+            if code not in options:
+                yield _problem(
+                    (*base, "option_texts", code),
+                    code,
+                    f"one of the option codes {options}"
+                    if options
+                    else f"no option texts: {item.id!r} is {fmt.type}, without options",
+                )
         if isinstance(fmt, MultipleChoiceFormat):
             codes = [option.code for option in fmt.options]
             if item.correct is None:
@@ -225,19 +237,26 @@ def _scale(
             yield _problem(path, value, f"a value within the item's range {list(value_range)}")
 
 
+def _item_texts(item: Item) -> Iterator[tuple[tuple[str, ...], LocalizedText]]:
+    if item.text is not None:
+        yield ("text",), item.text
+    for code, text in item.option_texts.items():
+        yield ("option_texts", code), text
+
+
 def _text_status(instrument: Instrument) -> Iterator[DefinitionProblem]:
+    """Item and option texts appear only in languages whose texts may be shipped."""
     for position, item in enumerate(instrument.items):
-        if item.text is None:
-            continue
-        for language in item.text.languages():
-            status = instrument.text_status.get(language)
-            if status is None or status == TextStatus.NOT_SHIPPED:
-                yield _problem(
-                    ("items", position, "text", language),
-                    getattr(item.text, language),
-                    f"no {language} text: $.text_status.{language} is "
-                    f"{status.value if status else 'absent'}",
-                )
+        for where, text in _item_texts(item):
+            for language in text.languages():
+                status = instrument.text_status.get(language)
+                if status is None or status == TextStatus.NOT_SHIPPED:
+                    yield _problem(
+                        ("items", position, *where, language),
+                        getattr(text, language),
+                        f"no {language} text: $.text_status.{language} is "
+                        f"{status.value if status else 'absent'}",
+                    )
 
 
 def _norms(instrument: Instrument) -> Iterator[DefinitionProblem]:
