@@ -6,6 +6,7 @@ where), 2 usage error.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -24,6 +25,7 @@ from profdiag.errors import (
 )
 
 if TYPE_CHECKING:
+    from profdiag.instrument import Instrument
     from profdiag.io import Table
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -65,33 +67,53 @@ def instruments() -> None:
         )
 
 
+_OVERLAY = click.option(
+    "--overlay",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A text overlay file adding licensed item texts (see docs/instrument-format.md).",
+)
+
+
+def _load(instrument: str | Path, overlay: Path | None) -> Instrument:
+    from profdiag.instrument import load_instrument
+    from profdiag.instrument.overlay import apply_overlay, load_overlay
+
+    definition = load_instrument(instrument)
+    if overlay is None:
+        return definition
+    return apply_overlay(definition, load_overlay(overlay), source=str(overlay))
+
+
 @main.command()
 @click.argument("instrument")
 @click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
+@_OVERLAY
 @_reports_bad_data
-def describe(instrument: str, lang: str) -> None:
+def describe(instrument: str, lang: str, overlay: Path | None) -> None:
     """Print a readable summary of INSTRUMENT (a bundled id or a JSON file)."""
-    from profdiag.instrument import load_instrument
     from profdiag.instrument.describe import describe_instrument
 
-    click.echo(describe_instrument(load_instrument(instrument), lang))  # type: ignore[arg-type]
+    click.echo(describe_instrument(_load(instrument, overlay), lang))  # type: ignore[arg-type]
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate(files: tuple[Path, ...]) -> None:
-    """Check instrument definition FILES; report every problem with its JSON path."""
-    from profdiag.instrument import load_instrument
-
+@_OVERLAY
+def validate(files: tuple[Path, ...], overlay: Path | None) -> None:
+    """Check instrument definition FILES (and a text overlay against each of them); report
+    every problem with its JSON path."""
     failed = False
     for path in files:
         try:
-            instrument = load_instrument(path)
+            instrument = _load(path, overlay)
         except InstrumentError as error:
             click.echo(str(error), err=True)
             failed = True
             continue
-        click.echo(f"{path}: ok ({instrument.id} {instrument.version}, {instrument.content_hash})")
+        texts = f", overlay {instrument.overlay_hash}" if instrument.overlay_hash else ""
+        click.echo(
+            f"{path}: ok ({instrument.id} {instrument.version}, {instrument.scoring_hash}{texts})"
+        )
     if failed:
         sys.exit(BAD_DATA)
 
@@ -237,6 +259,13 @@ def _identifier(stem: str) -> str:
     "--lenient", is_flag=True, help="Record invalid cells and go on, instead of stopping."
 )
 @click.option("--encoding", default="utf-8-sig", show_default=True, help="Text encoding of DATA.")
+@click.option(
+    "--answers-column",
+    default=None,
+    help="A column holding each respondent's answers as one string, e.g. '1а 2б 3а ...' "
+    "(item numbers as on the sheet), instead of one column per item.",
+)
+@_OVERLAY
 @_reports_bad_data
 def score(
     instrument: str,
@@ -247,6 +276,8 @@ def score(
     level: float,
     lenient: bool,
     encoding: str,
+    answers_column: str | None,
+    overlay: Path | None,
 ) -> None:
     """Score DATA (CSV or JSON) on INSTRUMENT (a bundled id or a JSON file).
 
@@ -254,20 +285,33 @@ def score(
     and nothing is written. With --lenient such cells count as unanswered, each is reported
     on stderr and the row's row_status is 'problems'.
     """
-    from profdiag.instrument import load_instrument
     from profdiag.io import read_table, score_table, write_table
+    from profdiag.io.answer_strings import expand_answer_strings
     from profdiag.norms import standardize
     from profdiag.norms.selection import ATTRIBUTES
     from profdiag.scoring import score as score_data
 
-    definition = load_instrument(instrument)
+    definition = _load(instrument, overlay)
     table = read_table(data, encoding=encoding)
     attributes = {name: table.columns[name] for name in ATTRIBUTES if name in table.columns}
     id_name = id_column if id_column in table.columns else None
+    columns: dict[str, list[Any]] = dict(table.columns)
+    sheet_problems: list[CellProblem] = []
+    if answers_column is not None:
+        if answers_column not in columns:
+            raise click.UsageError(f"{data} has no column {answers_column!r}")
+        expanded, sheet_problems = expand_answer_strings(
+            definition, columns.pop(answers_column), answers_column
+        )
+        columns.update(expanded)
+    if sheet_problems and not lenient:
+        _echo_problems(table, sheet_problems)
+        click.echo(f"profdiag: {data}: nothing was written", err=True)
+        sys.exit(BAD_DATA)
     try:
         result = score_data(
             definition,
-            table.columns,
+            columns,
             strict=not lenient,
             id_column=id_name,
             other_columns=attributes,
@@ -281,6 +325,12 @@ def score(
             err=True,
         )
         sys.exit(BAD_DATA)
+    if sheet_problems:
+        flagged = result.row_has_problem.copy()
+        flagged[[problem.row for problem in sheet_problems]] = True
+        result = dataclasses.replace(
+            result, problems=(*sheet_problems, *result.problems), row_has_problem=flagged
+        )
     _echo_problems(table, result.problems)
     standard = standardize(
         definition, result, norm_group=norm_group, attributes=attributes, level=level
@@ -296,7 +346,8 @@ def score(
         "instrument": {
             "id": definition.id,
             "version": definition.version,
-            "content_hash": definition.content_hash,
+            "content_hash": result.instrument.content_hash,
+            "overlay_hash": result.instrument.overlay_hash,
         },
         "confidence_level": level,
     }

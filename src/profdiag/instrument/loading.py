@@ -8,14 +8,15 @@ from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from profdiag.errors import NOTHING, DefinitionProblem, InstrumentError, json_path
 from profdiag.instrument.model import Instrument
 
 _BUNDLED_FOLDER = "instruments"
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def bundled_folder() -> Traversable:
@@ -66,6 +67,11 @@ def load_instrument(reference: str | Path) -> Instrument:
 
 def parse_instrument(text: str, *, source: str = "<string>") -> Instrument:
     """Parse and validate an instrument from JSON text; `source` names it in errors."""
+    return instrument_from_document(parse_document(text, source), source=source)
+
+
+def parse_document(text: str, source: str) -> Any:
+    """JSON text -> document; invalid JSON and keys repeated within an object are errors."""
     try:
         document = json.loads(text, object_pairs_hook=_KeysSeen.from_pairs)
     except json.JSONDecodeError as error:
@@ -80,7 +86,7 @@ def parse_instrument(text: str, *, source: str = "<string>") -> Instrument:
     repeated = list(_repeated_keys(document, ()))
     if repeated:
         raise InstrumentError(source, repeated)
-    return instrument_from_document(document, source=source)
+    return document
 
 
 class _KeysSeen(dict[str, Any]):
@@ -113,10 +119,14 @@ def _repeated_keys(node: Any, location: tuple[str | int, ...]) -> Iterator[Defin
 
 
 def instrument_from_document(document: Any, *, source: str = "<document>") -> Instrument:
-    """Validate a parsed JSON document. Types are strict, as JSON has them: "yes" is not a
-    boolean and "5" is not a number."""
+    """Validate a parsed JSON document into an Instrument."""
+    return validate(Instrument, document, source)
+
+
+def validate(model: type[Model], document: Any, source: str) -> Model:
+    """Types are strict, as JSON has them: "yes" is not a boolean and "5" is not a number."""
     try:
-        return Instrument.model_validate_json(json.dumps(document), strict=True)
+        return model.model_validate_json(json.dumps(document), strict=True)
     except InstrumentError as error:
         raise InstrumentError(source, error.problems) from None
     except ValidationError as error:

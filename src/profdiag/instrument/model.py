@@ -14,7 +14,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 FORMAT_TAG = "profdiag-instrument/1"
 
@@ -360,6 +360,9 @@ class Instrument(Frozen):
     items: tuple[Item, ...] = Field(min_length=1)
     scales: tuple[Scale, ...] = Field(min_length=1)
     norms: tuple[NormGroup, ...] = ()
+    # Set by apply_overlay: the hashes of the definition as shipped and of its text overlay.
+    _base_hash: str | None = PrivateAttr(default=None)
+    _overlay_hash: str | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _consistent(self) -> Instrument:
@@ -385,6 +388,18 @@ class Instrument(Frozen):
             separators=(",", ":"),
         )
         return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def mark_overlaid(self, base_hash: str, overlay_hash: str) -> None:
+        self._base_hash, self._overlay_hash = base_hash, overlay_hash
+
+    @property
+    def scoring_hash(self) -> str:
+        """The hash of the definition as shipped (texts from an overlay do not change scores)."""
+        return self._base_hash or self.content_hash
+
+    @property
+    def overlay_hash(self) -> str | None:
+        return self._overlay_hash
 
     @cached_property
     def item_index(self) -> dict[str, int]:

@@ -45,7 +45,11 @@ def score_table(
     header += ["row_status", "instrument", "instrument_version", "instrument_hash"]
     columns.append(np.where(result.row_has_problem, "problems", "ok"))
     ref = result.instrument
-    for value in (ref.id, ref.version, ref.content_hash):
+    provenance = [ref.id, ref.version, ref.content_hash]
+    if ref.overlay_hash is not None:
+        header.append("instrument_overlay_hash")
+        provenance.append(ref.overlay_hash)
+    for value in provenance:
         columns.append(np.full(len(result), value, dtype=object))
     rows = [list(row) for row in zip(*(column.tolist() for column in columns), strict=True)]
     return header, rows

@@ -78,6 +78,7 @@ class ScoringPlan:
     instrument_id: str
     instrument_version: str
     content_hash: str
+    overlay_hash: str | None
     item_ids: tuple[str, ...]
     item_id_set: frozenset[str]
     scale_ids: tuple[str, ...]
@@ -177,7 +178,8 @@ def compile_plan(instrument: Instrument) -> ScoringPlan:
     return ScoringPlan(
         instrument_id=instrument.id,
         instrument_version=instrument.version,
-        content_hash=instrument.content_hash,
+        content_hash=instrument.scoring_hash,
+        overlay_hash=instrument.overlay_hash,
         item_ids=tuple(item.id for item in items),
         item_id_set=frozenset(item.id for item in items),
         scale_ids=tuple(scale.id for scale in scales),

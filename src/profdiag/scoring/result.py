@@ -14,11 +14,13 @@ from profdiag.scoring.plan import FloatArray, ScaleStatus
 
 @dataclass(frozen=True)
 class InstrumentRef:
-    """Which instrument produced a score: id, version and content hash."""
+    """Which instrument produced a score: id, version, the content hash of the definition
+    as shipped, and the hash of the text overlay used with it, if any."""
 
     id: str
     version: str
     content_hash: str
+    overlay_hash: str | None = None
 
 
 @dataclass(frozen=True)

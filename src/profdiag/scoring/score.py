@@ -64,7 +64,9 @@ def score(
         else np.zeros(n_rows, dtype=bool)
     )
     return ScoreResult(
-        instrument=InstrumentRef(plan.instrument_id, plan.instrument_version, plan.content_hash),
+        instrument=InstrumentRef(
+            plan.instrument_id, plan.instrument_version, plan.content_hash, plan.overlay_hash
+        ),
         scale_ids=plan.scale_ids,
         raw=output.raw,
         answered=output.answered,
