@@ -290,10 +290,17 @@ def score(
     from profdiag.norms import standardize
     from profdiag.norms.selection import ATTRIBUTES
     from profdiag.scoring import score as score_data
+    from profdiag.scoring.timing import SECONDS_SUFFIX, speed_accuracy, timed_scales
 
     definition = _load(instrument, overlay)
     table = read_table(data, encoding=encoding)
     attributes = {name: table.columns[name] for name in ATTRIBUTES if name in table.columns}
+    timed = timed_scales(definition)
+    seconds = {
+        scale_id: table.columns[scale_id + SECONDS_SUFFIX]
+        for scale_id in timed
+        if scale_id + SECONDS_SUFFIX in table.columns
+    }
     id_name = id_column if id_column in table.columns else None
     columns: dict[str, list[Any]] = dict(table.columns)
     sheet_problems: list[CellProblem] = []
@@ -314,7 +321,7 @@ def score(
             columns,
             strict=not lenient,
             id_column=id_name,
-            other_columns=attributes,
+            other_columns=[*attributes, *(scale_id + SECONDS_SUFFIX for scale_id in seconds)],
             source=str(data),
         )
     except ResponseDataError as error:
@@ -341,6 +348,7 @@ def score(
         id_name=id_name or "row",
         normed=bool(definition.norms),
         bands=any(scale.bands is not None for scale in definition.scales),
+        timing=speed_accuracy(definition, result, seconds) if timed else None,
     )
     metadata = {
         "instrument": {

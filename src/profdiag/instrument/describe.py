@@ -14,6 +14,11 @@ def describe_instrument(instrument: Instrument, language: Language = "ru") -> st
         f"  source: {instrument.source.citation}",
         f"  licence: {instrument.licence.name}"
         + (f" ({instrument.licence.url})" if instrument.licence.url else ""),
+        *(
+            [f"  notice: {instrument.licence.notice.get(language)}"]
+            if instrument.licence.notice
+            else []
+        ),
         "  item texts: "
         + ", ".join(
             f"{lang} {status.value.replace('_', ' ')}"

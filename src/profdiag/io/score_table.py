@@ -8,9 +8,11 @@ import numpy as np
 
 from profdiag.norms.standard import StandardScores
 from profdiag.scoring.result import ScoreResult
+from profdiag.scoring.timing import SpeedAccuracy
 
 NORMED_COLUMNS = ("z", "t", "t_low", "t_high", "percentile", "stanine", "sten")
 WHOLE_NUMBER_COLUMNS = frozenset({"stanine", "sten"})
+TIMING_COLUMNS = ("accuracy", "completion", "items_per_minute", "time_used")
 
 
 def score_table(
@@ -20,6 +22,7 @@ def score_table(
     id_name: str = "row",
     normed: bool = True,
     bands: bool = True,
+    timing: SpeedAccuracy | None = None,
 ) -> tuple[list[str], list[list[Any]]]:
     """Header and rows: id, the raw score of each scale (column named by the scale id), then
     per scale `<id>.answered`, `<id>.status` and, with norms, `<id>.z` ... `<id>.sten`,
@@ -39,6 +42,11 @@ def score_table(
         if bands:
             header.append(f"{scale_id}.band")
             columns.append(standard.band[:, s])
+        if timing is not None and scale_id in timing.scale_ids:
+            t = timing.scale_ids.index(scale_id)
+            for name in TIMING_COLUMNS:
+                header.append(f"{scale_id}.{name}")
+                columns.append(timing.metric(name)[:, t])
     if normed:
         header.append("norm_group")
         columns.append(standard.norm_group)
