@@ -207,3 +207,25 @@ def test_cli_scores_answer_strings_with_overlay(tmp_path: Path) -> None:
         ("C", "1.0", "0.0", "1", "problems"),
     ]
     assert rows[0]["instrument_overlay_hash"].startswith("sha256:")
+
+
+def test_klimov_ddo_paper_sheet_typed_as_one_string(tmp_path: Path) -> None:
+    # All «а»: the а-keyed entries per type are nature 1а 6а 10а 11а 16а 20а = 6,
+    # technique 4а 9а 14а 19а = 4, human 2а 8а 12а 18а = 4, sign 5а 15а = 2,
+    # art 3а 7а 13а 17а = 4 (20 in all).
+    all_a = " ".join(f"{k}а" for k in range(1, 21))
+    # Latin letters, no separators: «б» everywhere gives 8 minus each of the above.
+    all_b = "".join(f"{k}b" for k in range(1, 21))
+    data = tmp_path / "sheets.csv"
+    data.write_text(f"id;answers\n1;{all_a}\n2;{all_b}\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["score", "klimov-ddo", str(data), "--answers-column", "answers"]
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(result.stdout.splitlines()))
+    types = ("nature", "technique", "human", "sign", "art")
+    assert [[row[t] for t in types] for row in rows] == [
+        ["6.0", "4.0", "4.0", "2.0", "4.0"],
+        ["2.0", "4.0", "4.0", "6.0", "4.0"],
+    ]
+    assert [row["sign.band"] for row in rows] == ["low", "medium"]
