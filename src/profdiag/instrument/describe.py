@@ -68,4 +68,6 @@ def _scale_line(scale: Scale, language: Language) -> str:
         parts.append(f"{scale.reliability.kind} = {scale.reliability.value:.2f}")
     if scale.bands is not None:
         parts.append(f"{len(scale.bands.levels)} bands on {scale.bands.basis}")
+    if scale.time_limit_seconds is not None:
+        parts.append(f"time limit {scale.time_limit_seconds} s")
     return "; ".join(parts)
