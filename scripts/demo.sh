@@ -9,4 +9,6 @@ mkdir -p out
     --id-column respondent --out out/ipip-bfm-50-scores.csv
 .venv/bin/profdiag score ipip-bfm-50 examples/ipip-bfm-50-sample.csv \
     --id-column respondent --out out/ipip-bfm-50-scores.json
-echo "wrote out/ipip-bfm-50-scores.csv and out/ipip-bfm-50-scores.json"
+.venv/bin/profdiag score klimov-ddo examples/klimov-ddo-sheets.csv \
+    --id-column respondent --answers-column answers --out out/klimov-ddo-scores.csv
+echo "wrote out/ipip-bfm-50-scores.csv, out/ipip-bfm-50-scores.json and out/klimov-ddo-scores.csv"
