@@ -1,0 +1,1 @@
+"""Career profiles: type codes, Holland indices, validity flags, occupation matching."""
