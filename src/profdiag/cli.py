@@ -211,6 +211,47 @@ def import_keys(
         out.write_text(text, encoding="utf-8")
 
 
+@dataclasses.dataclass(frozen=True)
+class _Responses:
+    table: Table
+    columns: dict[str, list[Any]]
+    attributes: dict[str, list[Any]]
+    id_name: str | None
+    problems: list[CellProblem]
+
+
+def _read_responses(
+    definition: Instrument,
+    data: Path,
+    encoding: str,
+    answers_column: str | None,
+    id_column: str,
+    lenient: bool,
+) -> _Responses:
+    """Read DATA; expand typed answer sheets; stop (exit 1) on their problems unless lenient."""
+    from profdiag.io import read_table
+    from profdiag.io.answer_strings import expand_answer_strings
+    from profdiag.norms.selection import ATTRIBUTES
+
+    table = read_table(data, encoding=encoding)
+    columns: dict[str, list[Any]] = dict(table.columns)
+    problems: list[CellProblem] = []
+    if answers_column is not None:
+        if answers_column not in columns:
+            raise click.UsageError(f"{data} has no column {answers_column!r}")
+        expanded, problems = expand_answer_strings(
+            definition, columns.pop(answers_column), answers_column
+        )
+        columns.update(expanded)
+    if problems and not lenient:
+        _echo_problems(table, problems)
+        click.echo(f"profdiag: {data}: nothing was written", err=True)
+        sys.exit(BAD_DATA)
+    attributes = {name: table.columns[name] for name in ATTRIBUTES if name in table.columns}
+    id_name = id_column if id_column in table.columns else None
+    return _Responses(table, columns, attributes, id_name, problems)
+
+
 def _echo_problems(table: Table, problems: Sequence[CellProblem], limit: int = 50) -> None:
     for problem in problems[:limit]:
         click.echo(
@@ -285,36 +326,21 @@ def score(
     and nothing is written. With --lenient such cells count as unanswered, each is reported
     on stderr and the row's row_status is 'problems'.
     """
-    from profdiag.io import read_table, score_table, write_table
-    from profdiag.io.answer_strings import expand_answer_strings
+    from profdiag.io import score_table, write_table
     from profdiag.norms import standardize
-    from profdiag.norms.selection import ATTRIBUTES
     from profdiag.scoring import score as score_data
     from profdiag.scoring.timing import SECONDS_SUFFIX, speed_accuracy, timed_scales
 
     definition = _load(instrument, overlay)
-    table = read_table(data, encoding=encoding)
-    attributes = {name: table.columns[name] for name in ATTRIBUTES if name in table.columns}
+    responses = _read_responses(definition, data, encoding, answers_column, id_column, lenient)
+    table, columns, attributes = responses.table, responses.columns, responses.attributes
+    id_name, sheet_problems = responses.id_name, responses.problems
     timed = timed_scales(definition)
     seconds = {
         scale_id: table.columns[scale_id + SECONDS_SUFFIX]
         for scale_id in timed
         if scale_id + SECONDS_SUFFIX in table.columns
     }
-    id_name = id_column if id_column in table.columns else None
-    columns: dict[str, list[Any]] = dict(table.columns)
-    sheet_problems: list[CellProblem] = []
-    if answers_column is not None:
-        if answers_column not in columns:
-            raise click.UsageError(f"{data} has no column {answers_column!r}")
-        expanded, sheet_problems = expand_answer_strings(
-            definition, columns.pop(answers_column), answers_column
-        )
-        columns.update(expanded)
-    if sheet_problems and not lenient:
-        _echo_problems(table, sheet_problems)
-        click.echo(f"profdiag: {data}: nothing was written", err=True)
-        sys.exit(BAD_DATA)
     try:
         result = score_data(
             definition,
@@ -368,3 +394,98 @@ def score(
             f"{definition.version} -> {out}",
             err=True,
         )
+
+
+@main.command()
+@click.argument("instrument")
+@click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Output JSON file (default: stdout).")
+@click.option(
+    "--id-column",
+    default="id",
+    show_default=True,
+    help="Column identifying respondents (used when present).",
+)
+@click.option("--norm-group", default=None, help="Norm group id for every row.")
+@click.option(
+    "--level",
+    type=click.FloatRange(0.5, 0.999),
+    default=0.90,
+    show_default=True,
+    help="Confidence level of bands and of the leading-scale comparisons.",
+)
+@click.option("--lenient", is_flag=True, help="Record invalid cells and go on.")
+@click.option("--encoding", default="utf-8-sig", show_default=True, help="Text encoding of DATA.")
+@click.option("--answers-column", default=None, help="A column of typed answer sheets ('1а 2б').")
+@click.option(
+    "--seconds-column",
+    default=None,
+    help="A column with each respondent's total answering time in seconds.",
+)
+@click.option(
+    "--catalogue",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A region's occupation catalogue (default: the bundled one).",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(0, 500),
+    default=10,
+    show_default=True,
+    help="How many matching occupations per profile.",
+)
+@_OVERLAY
+@_reports_bad_data
+def profile(
+    instrument: str,
+    data: Path,
+    out: Path | None,
+    id_column: str,
+    norm_group: str | None,
+    level: float,
+    lenient: bool,
+    encoding: str,
+    answers_column: str | None,
+    seconds_column: str | None,
+    catalogue: Path | None,
+    top: int,
+    overlay: Path | None,
+) -> None:
+    """Build one profile per respondent of DATA on INSTRUMENT: scale results, type code,
+    Holland indices, validity flags and matching occupations, as JSON."""
+    from profdiag.profile.build import ProfileInput, build_profiles
+    from profdiag.profile.occupations import load_catalogue
+
+    definition = _load(instrument, overlay)
+    responses = _read_responses(definition, data, encoding, answers_column, id_column, lenient)
+    if seconds_column is not None and seconds_column not in responses.columns:
+        raise click.UsageError(f"{data} has no column {seconds_column!r}")
+    seconds = responses.columns.pop(seconds_column) if seconds_column else None
+    part = ProfileInput(
+        definition,
+        responses.columns,
+        norm_group=norm_group,
+        attributes=responses.attributes,
+        total_seconds=seconds,
+        id_column=responses.id_name,
+    )
+    try:
+        profiles = build_profiles(
+            [part], catalogue=load_catalogue(catalogue), top=top, level=level, strict=not lenient
+        )
+    except ResponseDataError as error:
+        _echo_problems(responses.table, error.problems)
+        click.echo(f"profdiag: {data}: nothing was written (use --lenient to go on)", err=True)
+        sys.exit(BAD_DATA)
+    flagged = {problem.row for problem in responses.problems}
+    _echo_problems(responses.table, responses.problems)
+    documents = [item.model_dump(mode="json") for item in profiles]
+    for row in flagged:
+        for section in documents[row]["instruments"]:
+            section["row_status"] = "problems"
+    text = json.dumps({"profiles": documents}, ensure_ascii=False, indent=1) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"profdiag: {len(profiles)} profiles -> {out}", err=True)

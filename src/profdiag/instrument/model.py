@@ -340,6 +340,20 @@ class NormGroup(Frozen):
     scales: dict[str, ScaleNorm] = Field(min_length=1)
 
 
+class CodeRule(Frozen):
+    """How a profile summarises the instrument's scales.
+
+    riasec: a Holland code of `length` letters; `letters` maps each of the six scales to its
+    RIASEC letter. leading: the scale(s) with the highest score (Klimov's ДДО types).
+    Scores within `tie_margin` of each other count as tied and are reported as such.
+    """
+
+    kind: Literal["riasec", "leading"]
+    letters: dict[str, Literal["R", "I", "A", "S", "E", "C"]] = Field(default_factory=dict)
+    length: int = Field(default=3, ge=1, le=6)
+    tie_margin: FiniteFloat = Field(default=0.0, ge=0)
+
+
 class Instrument(Frozen):
     format: Literal["profdiag-instrument/1"] = Field(
         description="Format tag; bumps when the format changes incompatibly."
@@ -360,6 +374,9 @@ class Instrument(Frozen):
     items: tuple[Item, ...] = Field(min_length=1)
     scales: tuple[Scale, ...] = Field(min_length=1)
     norms: tuple[NormGroup, ...] = ()
+    code_rule: CodeRule | None = Field(
+        default=None, description="How profiles summarise the scales (type code, leading types)."
+    )
     # Set by apply_overlay: the hashes of the definition as shipped and of its text overlay.
     _base_hash: str | None = PrivateAttr(default=None)
     _overlay_hash: str | None = PrivateAttr(default=None)

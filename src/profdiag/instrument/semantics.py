@@ -28,6 +28,7 @@ from profdiag.instrument.model import (
 
 def find_problems(instrument: Instrument) -> list[DefinitionProblem]:
     checks = (
+        _code_rule,
         _duplicate_ids,
         _formats,
         _items,
@@ -44,6 +45,32 @@ def _problem(path: tuple[str | int, ...], value: object, expected: str) -> Defin
 
 def _duplicates(values: list[str]) -> set[str]:
     return {value for value, count in Counter(values).items() if count > 1}
+
+
+def _code_rule(instrument: Instrument) -> Iterator[DefinitionProblem]:
+    rule = instrument.code_rule
+    if rule is None:
+        return
+    base = ("code_rule",)
+    for scale_id in rule.letters:
+        if scale_id not in instrument.scale_index:
+            yield _problem((*base, "letters", scale_id), scale_id, "the id of a scale in $.scales")
+    if rule.kind == "riasec":
+        letters = sorted(rule.letters.values())
+        if letters != sorted("RIASEC"):
+            yield _problem(
+                (*base, "letters"),
+                rule.letters,
+                "six scales, one for each of the letters R, I, A, S, E, C",
+            )
+    elif rule.letters:
+        yield _problem((*base, "letters"), rule.letters, "no letters: they belong to kind riasec")
+    if rule.length > len(instrument.scales):
+        yield _problem(
+            (*base, "length"),
+            rule.length,
+            f"at most the number of scales ({len(instrument.scales)})",
+        )
 
 
 def _duplicate_ids(instrument: Instrument) -> Iterator[DefinitionProblem]:

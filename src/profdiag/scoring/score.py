@@ -77,6 +77,11 @@ def score(
     )
 
 
+def encode(instrument: Instrument, data: Any, roles: ColumnRoles | None = None) -> Encoded:
+    """The item-value matrix of `data` (with its problems), as the kernel sees it."""
+    return _encode(compile_plan(instrument), data, roles or ColumnRoles())
+
+
 def _encode(plan: ScoringPlan, data: Any, roles: ColumnRoles) -> Encoded:
     if isinstance(data, np.ndarray):
         return encode_matrix(plan, data)
