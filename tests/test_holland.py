@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from profdiag.profile import holland
 from profdiag.profile.matching import occupation_profiles, position_mixture
 
-R, I, A, S, E, C = range(6)
+R, I, A, S, E, C = range(6)  # noqa: E741  (the Holland letters)
 
 
 def scores(*rows: list[float]) -> np.ndarray:
