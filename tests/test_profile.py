@@ -1,0 +1,174 @@
+"""Profiles: validity flags, matching, the Profile object and `profdiag profile`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import profdiag
+from profdiag.cli import main
+from profdiag.profile.build import ProfileInput, build_profiles
+from profdiag.profile.model import Profile
+from profdiag.profile.occupations import OccupationCatalogue
+from profdiag.profile.validity import ValidityThresholds, longest_identical_run, validity_flags
+
+ONET_BLOCK = "RRIIAASSEECC"  # O*NET IP-SF: each block of 12 items, two per area
+
+
+def catalogue() -> OccupationCatalogue:
+    def occupation(id_: str, code: str, ddo: list[str], demand: bool) -> dict[str, object]:
+        return {
+            "id": id_,
+            "title": {"ru": id_, "en": id_},
+            "riasec": code,
+            "ddo": ddo,
+            "education": ["college"],
+            "regional_demand": demand,
+            "sources": ["s"],
+        }
+
+    return OccupationCatalogue.model_validate(
+        {
+            "format": "profdiag-occupations/1",
+            "id": "test",
+            "version": "1.0",
+            "title": {"en": "t"},
+            "region": "test",
+            "sources": [{"id": "s", "citation": "tests"}],
+            "occupations": [
+                occupation("nurse", "SIC", ["human", "nature"], True),
+                occupation("teacher", "SAE", ["human"], False),
+                occupation("driller", "RCE", ["technique"], True),
+                occupation("designer", "AER", ["art"], False),
+                occupation("accountant", "CEI", ["sign"], True),
+            ],
+        }
+    )
+
+
+def onet_answers(area_values: dict[str, int]) -> dict[str, int]:
+    """O*NET answers by area: every item of an area gets that area's value."""
+    return {f"ip{k + 1:02d}": area_values[ONET_BLOCK[k % 12]] for k in range(60)}
+
+
+def test_longest_run_and_flags_by_hand() -> None:
+    values = np.array(
+        [
+            [1, 1, 1, 2, 2, np.nan, 2, 2, 2, 2],  # runs 3, 2, (gap), 4 -> 4; 1 of 10 missing
+            [3] * 10,  # all the same: run 10
+            [np.nan] * 10,  # nothing answered
+        ],
+        dtype=float,
+    )
+    assert longest_identical_run(values).tolist() == [4, 10, 0]
+    flags = validity_flags(
+        values,
+        total_seconds=np.array([90.0, 5.0, np.nan]),
+        thresholds=ValidityThresholds(max_identical_run=5),
+    )
+    assert flags.flags["missing"].tolist() == [False, False, True]  # 0.1 is not above 0.1
+    assert flags.flags["identical_run"].tolist() == [False, True, False]
+    assert flags.flags["all_same"].tolist() == [False, True, False]
+    # 90 s / 9 answered = 10 s per item; 5 s / 10 = 0.5 s (< 1.5): too fast
+    assert flags.flags["too_fast"].tolist() == [False, True, False]
+
+
+def test_riasec_profile_code_indices_and_matches() -> None:
+    instrument = profdiag.load_instrument("onet-ip-sf-60")
+    # S 4 (40), A and E 3 (30), I 2 (20), C 1 (10), R 0 (0) -> code S(A/E)
+    answers = onet_answers({"R": 0, "I": 2, "A": 3, "S": 4, "E": 3, "C": 1})
+    profile = build_profiles([ProfileInput(instrument, [answers])], catalogue=catalogue(), top=5)[0]
+    section = profile.instruments[0]
+    assert section.code == "S(A/E)" and section.leading == ["S"]
+    assert section.holland is not None
+    assert section.holland.tied and section.holland.consistency == "high"
+    assert section.holland.differentiation_holland == 40.0  # 40 - 0
+    assert section.holland.differentiation_iachan == 15.0  # 40 - (30 + 20) / 2 ... 2nd 30, 4th 20
+    assert section.holland.elevation == 130.0  # 0 + 20 + 30 + 40 + 30 + 10
+    # teacher SAE: C averaged over SAE and SEA: SAE 18, SEA (S-S 9, E-A 2*1, A-E 1*1) = 12 -> 15
+    teacher = next(m for m in profile.matches if m.id == "teacher")
+    assert teacher.brown_gore_c == pytest.approx(15.0)
+    assert profile.matches[0].id == "teacher"
+    assert profile.catalogue is not None and profile.catalogue.id == "test"
+    assert section.content_hash == instrument.content_hash
+    # the profile is plain JSON and comes back the same
+    assert Profile.model_validate_json(profile.model_dump_json()) == profile
+
+
+def test_flat_profile_is_flagged_and_matching_still_defined() -> None:
+    instrument = profdiag.load_instrument("onet-ip-sf-60")
+    flat = onet_answers(dict.fromkeys("RIASEC", 2))
+    profile = build_profiles([ProfileInput(instrument, [flat])], catalogue=catalogue())[0]
+    section = profile.instruments[0]
+    assert section.code == "(R/I/A/S/E/C)"
+    codes = {flag.code for flag in section.flags}
+    assert {"flat_profile", "all_same"} <= codes
+    assert all(flag.explanation.ru and flag.explanation.en for flag in section.flags)
+    assert all(match.similarity is None for match in profile.matches)
+
+
+def test_klimov_profile_leading_types_and_bands() -> None:
+    instrument = profdiag.load_instrument("klimov-ddo")
+    # all «а»: nature 6, technique 4, human 4, sign 2, art 4
+    sheet = {str(k): "а" for k in range(1, 21)}
+    profile = build_profiles([ProfileInput(instrument, [sheet])], catalogue=catalogue())[0]
+    section = profile.instruments[0]
+    assert section.leading == ["nature"] and section.code == "nature"
+    assert [(s.id, s.raw, s.band.code if s.band else None) for s in section.scales] == [
+        ("nature", 6.0, "medium"),
+        ("technique", 4.0, "medium"),
+        ("human", 4.0, "medium"),
+        ("sign", 2.0, "low"),
+        ("art", 4.0, "medium"),
+    ]
+    # nurse (human 4 + nature 6 / 2) / 12 = 7/12; accountant sign 2/8
+    fits = {m.id: m.klimov_fit for m in profile.matches}
+    assert fits["nurse"] == pytest.approx(7 / 12) and fits["accountant"] == pytest.approx(0.25)
+
+
+def test_several_instruments_in_one_profile() -> None:
+    onet = profdiag.load_instrument("onet-ip-sf-60")
+    ddo = profdiag.load_instrument("klimov-ddo")
+    answers = onet_answers({"R": 0, "I": 2, "A": 3, "S": 4, "E": 3, "C": 1})
+    sheet = {str(k): "а" for k in range(1, 21)}
+    profile = build_profiles(
+        [ProfileInput(onet, [answers]), ProfileInput(ddo, [sheet])], catalogue=catalogue()
+    )[0]
+    assert [s.instrument_id for s in profile.instruments] == ["onet-ip-sf-60", "klimov-ddo"]
+    nurse = next(m for m in profile.matches if m.id == "nurse")
+    assert nurse.brown_gore_c is not None and nurse.klimov_fit is not None
+    holland_part = (nurse.brown_gore_c / 18 + ((nurse.similarity or 0) + 1) / 2) / 2
+    assert nurse.fit == pytest.approx((holland_part + nurse.klimov_fit) / 2)
+
+
+def test_cli_profile_batch(tmp_path: Path) -> None:
+    data = Path(__file__).resolve().parents[1] / "examples" / "klimov-ddo-sheets.csv"
+    out = tmp_path / "profiles.json"
+    result = CliRunner().invoke(
+        main,
+        [
+            "profile",
+            "klimov-ddo",
+            str(data),
+            "--id-column",
+            "respondent",
+            "--answers-column",
+            "answers",
+            "--top",
+            "3",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    profiles = json.loads(out.read_text(encoding="utf-8"))["profiles"]
+    assert len(profiles) == 12 and profiles[0]["respondent"] == "d001"
+    assert all(len(p["matches"]) == 3 for p in profiles)
+    assert profiles[0]["instruments"][0]["instrument_id"] == "klimov-ddo"
+    # d007 left one pair blank: its two types are not scored
+    d007 = profiles[6]["instruments"][0]["scales"]
+    assert sum(scale["status"] == "too_few_answered" for scale in d007) == 2
