@@ -82,7 +82,7 @@ class InstrumentError(ProfdiagError):
     def __init__(self, source: str, problems: Sequence[DefinitionProblem]) -> None:
         self.source = source
         self.problems = tuple(problems)
-        lines = [f"{source}: {len(self.problems)} problem(s) in the instrument definition"]
+        lines = [f"{source}: {len(self.problems)} problem(s) in the definition"]
         lines += [f"  {problem.describe()}" for problem in self.problems]
         super().__init__("\n".join(lines))
 

@@ -64,7 +64,8 @@ def rank(scores: FloatArray, tie_margin: float = 0.0) -> RankedScores:
     tie_group = np.zeros((n_rows, width), dtype=np.int64)
     group_top = ordered[:, 0].copy()
     for k in range(1, width):  # six letters: a loop over columns, not respondents
-        new = group_top - ordered[:, k] > tie_margin + 1e-12
+        with np.errstate(invalid="ignore"):  # unscored scales (-inf) tie with each other
+            new = group_top - ordered[:, k] > tie_margin + 1e-12
         tie_group[:, k] = tie_group[:, k - 1] + new
         group_top = np.where(new, ordered[:, k], group_top)
     return RankedScores(order, ordered, tie_group)
