@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -172,3 +173,28 @@ def test_cli_profile_batch(tmp_path: Path) -> None:
     # d007 left one pair blank: its two types are not scored
     d007 = profiles[6]["instruments"][0]["scales"]
     assert sum(scale["status"] == "too_few_answered" for scale in d007) == 2
+
+
+def test_cli_profile_with_thresholds_and_region_catalogue(tmp_path: Path) -> None:
+    data = tmp_path / "answers.csv"
+    flat = onet_answers(dict.fromkeys("RIASEC", 2))
+    data.write_text(
+        "id," + ",".join(flat) + "\nx," + ",".join(map(str, flat.values())) + "\n", encoding="utf-8"
+    )
+    region = tmp_path / "region.json"
+    region.write_text(catalogue().model_dump_json(), encoding="utf-8")
+    lax = tmp_path / "lax.json"
+    lax.write_text('{"min_differentiation_share": 0}', encoding="utf-8")
+    args = ["profile", "onet-ip-sf-60", str(data), "--catalogue", str(region)]
+    strict_flags = json.loads(CliRunner().invoke(main, args).stdout)
+    lax_flags = json.loads(CliRunner().invoke(main, [*args, "--validity", str(lax)]).stdout)
+
+    def codes(document: dict[str, Any]) -> set[str]:
+        return {flag["code"] for flag in document["profiles"][0]["instruments"][0]["flags"]}
+
+    assert "flat_profile" in codes(strict_flags) and "flat_profile" not in codes(lax_flags)
+    assert strict_flags["profiles"][0]["catalogue"]["id"] == "test"
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"max_missing_share": "a lot"}', encoding="utf-8")
+    result = CliRunner().invoke(main, [*args, "--validity", str(bad)])
+    assert result.exit_code == 1 and "$.max_missing_share" in result.stderr

@@ -434,6 +434,11 @@ def score(
     show_default=True,
     help="How many matching occupations per profile.",
 )
+@click.option(
+    "--validity",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='JSON with validity thresholds, e.g. {"max_missing_share": 0.2} (docs/profiles.md).',
+)
 @_OVERLAY
 @_reports_bad_data
 def profile(
@@ -449,14 +454,21 @@ def profile(
     seconds_column: str | None,
     catalogue: Path | None,
     top: int,
+    validity: Path | None,
     overlay: Path | None,
 ) -> None:
     """Build one profile per respondent of DATA on INSTRUMENT: scale results, type code,
     Holland indices, validity flags and matching occupations, as JSON."""
+    from profdiag.instrument.loading import parse_document, validate
     from profdiag.profile.build import ProfileInput, build_profiles
     from profdiag.profile.occupations import load_catalogue
+    from profdiag.profile.validity import ValidityThresholds
 
     definition = _load(instrument, overlay)
+    thresholds = None
+    if validity is not None:
+        document = parse_document(validity.read_text(encoding="utf-8"), str(validity))
+        thresholds = validate(ValidityThresholds, document, str(validity))
     responses = _read_responses(definition, data, encoding, answers_column, id_column, lenient)
     if seconds_column is not None and seconds_column not in responses.columns:
         raise click.UsageError(f"{data} has no column {seconds_column!r}")
@@ -471,7 +483,12 @@ def profile(
     )
     try:
         profiles = build_profiles(
-            [part], catalogue=load_catalogue(catalogue), top=top, level=level, strict=not lenient
+            [part],
+            catalogue=load_catalogue(catalogue),
+            top=top,
+            level=level,
+            strict=not lenient,
+            thresholds=thresholds,
         )
     except ResponseDataError as error:
         _echo_problems(responses.table, error.problems)
