@@ -135,27 +135,40 @@ def _holland_scores(instrument: Instrument, result: ScoreResult) -> FloatArray |
     return result.raw[:, columns]
 
 
+def scale_range(instrument: Instrument, scale: Scale) -> tuple[float, float]:
+    """The lowest and highest raw score the scale can take."""
+    plan = compile_plan(instrument)
+    low = high = weights = 0.0
+    for entry in scale.items:
+        position = instrument.item_index[entry.item]
+        if entry.scores is not None:
+            points = [
+                entry.scores.get(option, 0.0) for option in _option_codes(instrument, position)
+            ]
+            span = (min(points), max(points))
+        else:
+            coding = plan.codings[position]
+            span = instrument.item_range(instrument.items[position]) or (coding.low, coding.high)
+            if instrument.item_range(instrument.items[position]) is None:  # multiple choice
+                credit = [1.0, *instrument.items[position].partial_credit.values()]
+                span = (0.0, max(credit))
+        low += entry.weight * span[0]
+        high += entry.weight * span[1]
+        weights += entry.weight
+    if scale.aggregation == "mean":
+        return low / weights, high / weights
+    return low, high
+
+
+def _option_codes(instrument: Instrument, position: int) -> list[str]:
+    fmt = instrument.format_of(instrument.items[position])
+    return [option.code for option in getattr(fmt, "options", ())]
+
+
 def _score_range(instrument: Instrument) -> tuple[float, float]:
     """The widest possible raw range over the instrument's scales (for relative spreads)."""
-    plan = compile_plan(instrument)
-    lows, highs = [], []
-    for scale in instrument.scales:
-        low = high = 0.0
-        weights = 0.0
-        for entry in scale.items:
-            item = instrument.items[instrument.item_index[entry.item]]
-            span = instrument.item_range(item)
-            if span is None:
-                coding = plan.codings[instrument.item_index[entry.item]]
-                span = (coding.low, coding.high)
-            low += entry.weight * span[0]
-            high += entry.weight * span[1]
-            weights += entry.weight
-        if scale.aggregation == "mean":
-            low, high = low / weights, high / weights
-        lows.append(low)
-        highs.append(high)
-    return min(lows), max(highs)
+    ranges = [scale_range(instrument, scale) for scale in instrument.scales]
+    return min(low for low, _ in ranges), max(high for _, high in ranges)
 
 
 def _sections(part: _Scored, level: float) -> list[InstrumentProfile]:
@@ -176,10 +189,11 @@ def _sections(part: _Scored, level: float) -> list[InstrumentProfile]:
     comparisons = _comparisons(instrument, standard, ranked, level)
     labels = result.status_labels()
     bands = {scale.id: scale.bands for scale in instrument.scales if scale.bands}
+    spans = [scale_range(instrument, scale) for scale in instrument.scales]
     sections = []
     for row in range(len(result)):
         scales = [
-            _scale_result(instrument, scale, result, standard, labels, bands, row, s)
+            _scale_result(instrument, scale, result, standard, labels, bands, row, s, spans[s])
             for s, scale in enumerate(instrument.scales)
         ]
         sections.append(
@@ -189,6 +203,7 @@ def _sections(part: _Scored, level: float) -> list[InstrumentProfile]:
                 content_hash=result.instrument.content_hash,
                 overlay_hash=result.instrument.overlay_hash,
                 title=instrument.title,
+                notice=instrument.licence.notice,
                 norm_group=standard.norm_group[row],
                 confidence_level=level,
                 scales=scales,
@@ -283,6 +298,7 @@ def _scale_result(
     bands: Mapping[str, Any],
     row: int,
     s: int,
+    span: tuple[float, float],
 ) -> ScaleResult:
     def number(value: float) -> float | None:
         return None if math.isnan(value) else float(value)
@@ -298,6 +314,9 @@ def _scale_result(
     return ScaleResult(
         id=scale.id,
         title=scale.title,
+        description=scale.description,
+        minimum=span[0],
+        maximum=span[1],
         raw=number(result.raw[row, s]),
         answered=int(result.answered[row, s]),
         items=len(scale.items),

@@ -26,6 +26,9 @@ class Band(_Data):
 class ScaleResult(_Data):
     id: str
     title: LocalizedText
+    description: LocalizedText | None = None
+    minimum: float = Field(description="Lowest possible raw score.")
+    maximum: float = Field(description="Highest possible raw score.")
     raw: float | None
     answered: int
     items: int
@@ -74,6 +77,9 @@ class InstrumentProfile(_Data):
     content_hash: str
     overlay_hash: str | None = None
     title: LocalizedText
+    notice: LocalizedText | None = Field(
+        default=None, description="A licence notice that must be shown with the results."
+    )
     norm_group: str | None = None
     confidence_level: float
     scales: list[ScaleResult]
