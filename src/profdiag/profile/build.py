@@ -242,6 +242,7 @@ def _holland_indices(
     return [
         HollandIndices(
             code=str(codes[row]),
+            scores={letter: float(scores[row, k]) for k, letter in enumerate(holland.HEXAGON)},
             tied=bool(tied[row]),
             consistency=_CONSISTENCY.get(int(consistency[row]), "undetermined"),
             differentiation_holland=float(spread[row]),
@@ -311,6 +312,9 @@ def _scale_result(
     if code is not None:
         level = next(level for level in bands[scale.id].levels if level.code == code)
         band = Band(code=code, label=level.label)
+    starts = []
+    if scale.bands is not None and scale.bands.basis == "raw":
+        starts = [level.from_ for level in scale.bands.levels]
     return ScaleResult(
         id=scale.id,
         title=scale.title,
@@ -329,6 +333,7 @@ def _scale_result(
         stanine=whole(standard.stanine[row, s]),
         sten=whole(standard.sten[row, s]),
         band=band,
+        band_starts=starts,
     )
 
 

@@ -41,6 +41,9 @@ class ScaleResult(_Data):
     stanine: int | None = None
     sten: int | None = None
     band: Band | None = None
+    band_starts: list[float] = Field(
+        default_factory=list, description="Where the raw-score interpretation levels begin."
+    )
 
 
 class Comparison(_Data):
@@ -56,6 +59,7 @@ class Comparison(_Data):
 
 class HollandIndices(_Data):
     code: str = Field(description="e.g. 'SAE', or 'S(A/E)' where A and E are tied.")
+    scores: dict[str, float] = Field(description="Raw score by RIASEC letter.")
     tied: bool
     consistency: Literal["high", "medium", "low", "undetermined"]
     differentiation_holland: float

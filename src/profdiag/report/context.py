@@ -1,0 +1,191 @@
+"""Profile -> the plain context dict a report template lays out.
+
+Everything a template shows is prepared here: texts in the report's language, numbers
+formatted for print, charts as SVG. Templates make no decisions beyond layout.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from typing import Any, Literal
+
+from profdiag.instrument.model import LocalizedText
+from profdiag.profile.model import InstrumentProfile, Profile, ScaleResult
+from profdiag.report import charts
+from profdiag.report.assets import templates_folder
+
+Audience = Literal["client", "counsellor"]
+Language = Literal["ru", "en"]
+HOLLAND_LETTERS = "RIASEC"
+
+
+@lru_cache(maxsize=1)
+def report_texts() -> dict[str, dict[str, Any]]:
+    """Fixed report phrases per language (reports/templates/texts.json)."""
+    path = templates_folder() / "texts.json"
+    texts: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    return texts
+
+
+def build_context(
+    profile: Profile,
+    *,
+    audience: Audience,
+    language: Language,
+    client_name: str | None = None,
+    date: str | None = None,
+) -> dict[str, Any]:
+    """`date` is printed as given (None: no date, so that output is reproducible)."""
+    texts = report_texts()[language]
+    return {
+        "audience": audience,
+        "lang": language,
+        "t": texts,
+        "client": {"name": client_name or "", "id": profile.respondent},
+        "date": date or "",
+        "profdiag_version": profile.profdiag_version,
+        "instruments": [_instrument(section, language, texts) for section in profile.instruments],
+        "matches": [
+            {
+                "title": match.title.get(language),
+                "riasec": match.riasec,
+                "ddo": [texts["ddo_types"][t] for t in match.ddo],
+                "education": [texts["education"][route] for route in match.education],
+                "regional_demand": match.regional_demand,
+                "fit_percent": round(100 * match.fit),
+            }
+            for match in profile.matches
+        ],
+        "catalogue": (
+            {
+                "id": profile.catalogue.id,
+                "version": profile.catalogue.version,
+                "region": profile.catalogue.region,
+            }
+            if profile.catalogue is not None
+            else None
+        ),
+    }
+
+
+def _text(value: LocalizedText | None, language: Language) -> str:
+    return value.get(language) if value is not None else ""
+
+
+def _number(value: float | None, digits: int = 1) -> str:
+    if value is None or math.isnan(value):
+        return "—"
+    text = f"{value:.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _instrument(
+    section: InstrumentProfile, language: Language, texts: dict[str, Any]
+) -> dict[str, Any]:
+    normed = any(scale.t is not None for scale in section.scales)
+    scales = [_scale(scale, language) for scale in section.scales]
+    titles = {scale.id: _text(scale.title, language) for scale in section.scales}
+    return {
+        "id": section.instrument_id,
+        "title": _text(section.title, language),
+        "version": section.instrument_version,
+        "content_hash": section.content_hash,
+        "overlay_hash": section.overlay_hash or "",
+        "notice": _text(section.notice, language),
+        "norm_group": section.norm_group or "",
+        "normed": normed,
+        "level_percent": round(100 * section.confidence_level),
+        "scales": scales,
+        "leading": [titles[scale_id] for scale_id in section.leading],
+        "code": section.code or "",
+        "holland": _holland(section, texts),
+        "comparisons": [
+            {
+                "higher": titles[c.higher],
+                "lower": titles[c.lower],
+                "difference": _number(c.difference_t),
+                "critical": _number(c.critical_difference_t),
+                "distinct": c.distinct,
+            }
+            for c in section.comparisons
+        ],
+        "flags": [_text(flag.explanation, language) for flag in section.flags],
+        "flag_codes": [flag.code for flag in section.flags],
+        "row_status": section.row_status,
+        "chart": _chart(section, language, texts),
+        "hexagon": _hexagon(section, texts),
+    }
+
+
+def _scale(scale: ScaleResult, language: Language) -> dict[str, Any]:
+    return {
+        "id": scale.id,
+        "title": _text(scale.title, language),
+        "description": _text(scale.description, language),
+        "raw": _number(scale.raw, 2),
+        "range": f"{_number(scale.minimum)}–{_number(scale.maximum)}",
+        "answered": f"{scale.answered}/{scale.items}",
+        "scored": scale.raw is not None,
+        "t": _number(scale.t),
+        "band_t": f"{_number(scale.t_low)}–{_number(scale.t_high)}"
+        if scale.t_low is not None
+        else "",
+        "percentile": _number(scale.percentile, 0),
+        "stanine": "" if scale.stanine is None else str(scale.stanine),
+        "sten": "" if scale.sten is None else str(scale.sten),
+        "band": _text(scale.band.label, language) if scale.band else "",
+        "band_code": scale.band.code if scale.band else "",
+    }
+
+
+def _holland(section: InstrumentProfile, texts: dict[str, Any]) -> dict[str, Any] | None:
+    indices = section.holland
+    if indices is None:
+        return None
+    return {
+        "code": indices.code,
+        "tied": indices.tied,
+        "consistency": texts["consistency"][indices.consistency],
+        "differentiation": _number(indices.differentiation_holland),
+        "differentiation_iachan": _number(indices.differentiation_iachan),
+        "elevation": _number(indices.elevation),
+    }
+
+
+def _chart(section: InstrumentProfile, language: Language, texts: dict[str, Any]) -> Any:
+    title = texts["chart_title"].format(instrument=_text(section.title, language))
+    if any(scale.t is not None for scale in section.scales):
+        bars = [
+            charts.Bar(_text(s.title, language), s.t, s.t_low, s.t_high) for s in section.scales
+        ]
+        return charts.bar_profile(
+            bars, minimum=20, maximum=80, shaded=(40, 60), ticks=(30, 40, 50, 60, 70), title=title
+        )
+    low = min(scale.minimum for scale in section.scales)
+    high = max(scale.maximum for scale in section.scales)
+    bars = [
+        charts.Bar(
+            _text(s.title, language), s.raw, note=_text(s.band.label, language) if s.band else ""
+        )
+        for s in section.scales
+    ]
+    starts = section.scales[0].band_starts
+    shared = all(scale.band_starts == starts for scale in section.scales)
+    ticks = (
+        [s for s in starts if s > low]
+        if starts and shared
+        else [low + (high - low) * k / 4 for k in range(5)]
+    )
+    return charts.bar_profile(bars, minimum=low, maximum=high, ticks=ticks, title=title)
+
+
+def _hexagon(section: InstrumentProfile, texts: dict[str, Any]) -> Any:
+    if section.holland is None:
+        return None
+    values = [section.holland.scores.get(letter) for letter in HOLLAND_LETTERS]
+    maximum = max(scale.maximum for scale in section.scales)
+    return charts.hexagon(
+        list(HOLLAND_LETTERS), values, maximum=maximum, title=texts["hexagon_title"]
+    )
