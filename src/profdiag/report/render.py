@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
 from profdiag.profile.model import Profile
 from profdiag.report.assets import templates_folder
 from profdiag.report.context import Audience, Language, build_context
