@@ -506,3 +506,122 @@ def profile(
     else:
         out.write_text(text, encoding="utf-8")
         click.echo(f"profdiag: {len(profiles)} profiles -> {out}", err=True)
+
+
+_AUDIENCE = click.option(
+    "--audience",
+    type=click.Choice(["client", "counsellor", "both"]),
+    default="both",
+    show_default=True,
+    help="The client/parent report, the counsellor report, or both.",
+)
+_LANGUAGE = click.option(
+    "--lang",
+    type=click.Choice(["ru", "en", "both"]),
+    default="ru",
+    show_default=True,
+    help="Report language.",
+)
+
+
+@main.command()
+@click.argument("profiles_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for the PDFs (one per respondent, audience and language).",
+)
+@_AUDIENCE
+@_LANGUAGE
+@click.option(
+    "--templates",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Your own template folder (client.html.j2, counsellor.html.j2); it runs in "
+    "the same sandbox and may use the package's CSS and fonts only.",
+)
+@click.option(
+    "--date",
+    default=None,
+    help="A date to print on the reports (default: none, "
+    "so that the same profile always gives the same PDF).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Parallel rendering processes (default: one per core).",
+)
+@_reports_bad_data
+def report(
+    profiles_file: Path,
+    out: Path,
+    audience: str,
+    lang: str,
+    templates: Path | None,
+    date: str | None,
+    workers: int | None,
+) -> None:
+    """Render PDF reports from PROFILES_FILE (the output of `profdiag profile`)."""
+    from profdiag.profile.model import Profile
+
+    document = json.loads(profiles_file.read_text(encoding="utf-8"))
+    profiles = [Profile.model_validate(item) for item in document["profiles"]]
+    _render_reports(profiles, out, audience, lang, templates, date, workers)
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder for the sample profiles and PDFs.",
+)
+@_AUDIENCE
+@_LANGUAGE
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Parallel rendering processes (default: one per core).",
+)
+@_reports_bad_data
+def demo(out: Path, audience: str, lang: str, workers: int | None) -> None:
+    """Score the bundled sample respondents on the bundled RIASEC-72 inventory and Klimov's
+    ДДО, build their profiles and write PDF reports."""
+    from profdiag.report.demo import demo_profiles
+
+    profiles = demo_profiles()
+    out.mkdir(parents=True, exist_ok=True)
+    documents = [profile.model_dump(mode="json") for profile in profiles]
+    (out / "profiles.json").write_text(
+        json.dumps({"profiles": documents}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    _render_reports(profiles, out, audience, lang, None, None, workers)
+
+
+def _render_reports(
+    profiles: Sequence[Any],
+    out: Path,
+    audience: str,
+    lang: str,
+    templates: Path | None,
+    date: str | None,
+    workers: int | None,
+) -> None:
+    from profdiag.report.render import ReportOptions, render_batch
+
+    audiences = ["client", "counsellor"] if audience == "both" else [audience]
+    languages = ["ru", "en"] if lang == "both" else [lang]
+    written = 0
+    for who in audiences:
+        for language in languages:
+            options = ReportOptions(
+                audience=who,  # type: ignore[arg-type]
+                language=language,  # type: ignore[arg-type]
+                template_folder=templates,
+                date=date,
+            )
+            written += len(render_batch(profiles, out, options, workers=workers))
+    click.echo(f"profdiag: {written} PDF reports -> {out}", err=True)

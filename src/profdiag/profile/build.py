@@ -73,6 +73,7 @@ def build_profiles(
     level: float = 0.90,
     strict: bool = True,
     thresholds: ValidityThresholds | None = None,
+    names: Sequence[str | None] | None = None,
 ) -> list[Profile]:
     from profdiag import __version__
 
@@ -91,6 +92,7 @@ def build_profiles(
     return [
         Profile(
             respondent=str(ids[row]),
+            name=names[row] if names is not None else None,
             profdiag_version=__version__,
             instruments=[section[row] for section in sections],
             catalogue=catalogue_ref,

@@ -118,6 +118,7 @@ class CatalogueRef(_Data):
 class Profile(_Data):
     format: Literal["profdiag-profile/1"] = "profdiag-profile/1"
     respondent: str
+    name: str | None = Field(default=None, description="The client's name, for the report.")
     profdiag_version: str
     instruments: list[InstrumentProfile]
     catalogue: CatalogueRef | None = None

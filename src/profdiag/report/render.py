@@ -29,23 +29,23 @@ class ReportOptions:
     date: str | None = None
 
 
-def render_html(profile: Profile, options: ReportOptions, client_name: str | None = None) -> str:
+def render_html(profile: Profile, options: ReportOptions) -> str:
     environment = report_environment(options.template_folder)
     template = environment.get_template(f"{options.audience}.html.j2")
     context = build_context(
         profile,
         audience=options.audience,
         language=options.language,
-        client_name=client_name,
+        client_name=profile.name,
         date=options.date,
     )
     return template.render(context)
 
 
-def render_pdf(profile: Profile, options: ReportOptions, client_name: str | None = None) -> bytes:
+def render_pdf(profile: Profile, options: ReportOptions) -> bytes:
     from weasyprint import HTML  # imported on first use: ~0.7 s
 
-    html = render_html(profile, options, client_name)
+    html = render_html(profile, options)
     root = templates_folder()
     document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=AssetFetcher(root))
     pdf: bytes = document.write_pdf(uncompressed_pdf=False)
@@ -64,7 +64,6 @@ def render_batch(
     out_dir: Path,
     options: ReportOptions,
     *,
-    names: Sequence[str | None] | None = None,
     workers: int | None = None,
     progress: bool = True,
 ) -> list[Path]:
@@ -72,10 +71,7 @@ def render_batch(
     from tqdm import tqdm
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    jobs = [
-        (profile, options, (names or [None] * len(profiles))[k], out_dir)
-        for k, profile in enumerate(profiles)
-    ]
+    jobs = [(profile, options, out_dir) for profile in profiles]
     count = workers or min(os.cpu_count() or 1, len(jobs)) or 1
     bar = tqdm(total=len(jobs), unit="report", disable=not progress)
     paths: list[Path] = []
@@ -93,8 +89,8 @@ def render_batch(
     return paths
 
 
-def _render_one(job: tuple[Profile, ReportOptions, str | None, Path]) -> Path:
-    profile, options, name, out_dir = job
+def _render_one(job: tuple[Profile, ReportOptions, Path]) -> Path:
+    profile, options, out_dir = job
     path = out_dir / report_file_name(profile, options)
-    path.write_bytes(render_pdf(profile, options, name))
+    path.write_bytes(render_pdf(profile, options))
     return path

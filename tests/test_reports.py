@@ -1,0 +1,127 @@
+"""PDF reports checked by content: text, fonts, page count, determinism, PNG smoke test."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from profdiag.cli import main
+from profdiag.profile.model import Profile
+from profdiag.report.demo import demo_profiles
+from profdiag.report.render import ReportOptions, render_pdf
+
+
+@pytest.fixture(scope="module")
+def profiles() -> list[Profile]:
+    return demo_profiles(top=5)
+
+
+def text_of(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def fonts_of(pdf: bytes) -> set[str]:
+    fonts = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"].get_object().get("/Font", {}).values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    return fonts
+
+
+@pytest.mark.parametrize("audience", ["client", "counsellor"])
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_report_content(profiles: list[Profile], audience: str, language: str) -> None:
+    profile = profiles[0]
+    pdf = render_pdf(profile, ReportOptions(audience=audience, language=language))  # type: ignore[arg-type]
+    text = text_of(pdf)
+    assert "Анна Петрова" in text  # the client's name, in Cyrillic, as text
+    riasec = next(s for s in profile.instruments if s.instrument_id == "profdiag-riasec-72")
+    for scale in riasec.scales:
+        assert scale.title.get(language) in text.replace("\n", " ")
+    if audience == "counsellor":
+        raw = f"{riasec.scales[0].raw:.2f}".rstrip("0").rstrip(".")
+        assert raw in text
+        assert riasec.content_hash[:20] in text.replace("\n", "")
+    assert profile.matches[0].title.get(language) in text.replace("\n", " ")
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    assert 1 <= pages <= 8
+    # the bundled font is embedded; no other font is used
+    assert fonts_of(pdf) and all("LiberationSans" in name for name in fonts_of(pdf))
+
+
+def test_same_profile_same_bytes(profiles: list[Profile]) -> None:
+    options = ReportOptions(audience="counsellor", language="ru")
+    assert render_pdf(profiles[1], options) == render_pdf(profiles[1], options)
+    dated = ReportOptions(audience="counsellor", language="ru", date="27.11.2026")
+    assert "27.11.2026" in text_of(render_pdf(profiles[1], dated))
+
+
+@pytest.mark.slow
+def test_demo_writes_pdfs_and_pages_render_to_png(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path), "--workers", "2"])
+    assert result.exit_code == 0, result.stderr
+    pdfs = sorted(tmp_path.glob("*.pdf"))
+    assert len(pdfs) == 12  # 6 sample respondents x client and counsellor, Russian
+    assert (tmp_path / "profiles.json").is_file()
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "30",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(pdfs[0]),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+    png = next(tmp_path.glob("page*.png"))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 2000
+
+
+def test_report_command_from_profiles(tmp_path: Path) -> None:
+    data = Path(__file__).resolve().parents[1] / "examples" / "klimov-ddo-sheets.csv"
+    profiles_file = tmp_path / "profiles.json"
+    CliRunner().invoke(
+        main,
+        [
+            "profile",
+            "klimov-ddo",
+            str(data),
+            "--id-column",
+            "respondent",
+            "--answers-column",
+            "answers",
+            "--out",
+            str(profiles_file),
+        ],
+    )
+    out = tmp_path / "pdf"
+    result = CliRunner().invoke(
+        main,
+        [
+            "report",
+            str(profiles_file),
+            "--out",
+            str(out),
+            "--audience",
+            "client",
+            "--lang",
+            "en",
+            "--workers",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir())[:2] == ["d001-client-en.pdf", "d002-client-en.pdf"]
