@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from profdiag.errors import CellProblem
+from profdiag.scoring.kernel import Split
 from profdiag.scoring.plan import BoolArray, FloatArray, ItemCoding, ScoringPlan
 
 _UNKNOWN = object()
@@ -27,6 +28,7 @@ class Encoded:
     problems: list[CellProblem] = field(default_factory=list)
     row_has_problem: BoolArray | None = None
     ids: Sequence[Any] | None = None
+    split: Split | None = None  # Split.of(values), when already made
 
 
 @dataclass(frozen=True)
@@ -220,9 +222,11 @@ def _encode_numeric_column(coding: ItemCoding, column: FloatArray) -> tuple[Floa
 
 
 def _encode_numeric_block(plan: ScoringPlan, matrix: FloatArray, first_row: int) -> Encoded:
-    """The archive fast path: a block that passes `_block_is_valid` is used as it is."""
-    if _block_is_valid(plan, matrix):
-        return Encoded(matrix, [], None)
+    """The archive fast path: a block that passes `_block_is_valid` is used as it is, and
+    the kernel reuses the split into missing and filled values made for the check."""
+    split = _valid_block_split(plan, matrix)
+    if split is not None:
+        return Encoded(matrix, [], None, split=split)
     values = np.empty_like(matrix)
     bad = np.zeros(matrix.shape, dtype=bool)
     for i, coding in enumerate(plan.codings):
@@ -232,23 +236,24 @@ def _encode_numeric_block(plan: ScoringPlan, matrix: FloatArray, first_row: int)
     return Encoded(values, problems, np.asarray(bad.any(axis=1)))
 
 
-def _block_is_valid(plan: ScoringPlan, matrix: FloatArray) -> bool:
-    """True when every item codes its value as itself within a range and all cells fit.
-
-    A few whole-block passes; False sends the block to the per-column path, which finds
-    the offending cells (or accepts missing-value codes such as 9 = 'no answer').
-    """
+def _valid_block_split(plan: ScoringPlan, matrix: FloatArray) -> Split | None:
+    """The block's Split when every item codes its value as itself within a range and every
+    cell fits; None sends the block to the per-column path, which finds the offending cells
+    (or accepts missing-value codes such as 9 = 'no answer'). A few whole-block passes."""
     if not plan.range_items.all():
-        return False
-    if (matrix < plan.range_low).any() or (matrix > plan.range_high).any():
-        return False
+        return None
+    if plan.uniform_range:  # one NaN-ignoring reduction each over the flat block
+        flat = matrix.reshape(-1)
+        if np.fmin.reduce(flat) < plan.range_low[0] or np.fmax.reduce(flat) > plan.range_high[0]:
+            return None
+    elif (matrix < plan.range_low).any() or (matrix > plan.range_high).any():
+        return None
+    split = Split.of(matrix)
     if plan.range_integer.any():
-        block = matrix if plan.range_integer.all() else matrix[:, plan.range_integer]
-        integral = np.count_nonzero(np.equal(np.floor(block), block))
-        # NaN (no answer) is not integral; count it separately.
-        if integral + np.count_nonzero(np.isnan(block)) != block.size:
-            return False
-    return True
+        filled = split.filled if plan.range_integer.all() else split.filled[:, plan.range_integer]
+        if np.count_nonzero(np.not_equal(np.floor(filled), filled)):
+            return None
+    return split
 
 
 def _cell_problems(

@@ -33,15 +33,32 @@ class KernelOutput:
         )
 
 
+@dataclass(frozen=True)
+class Split:
+    """An item-value matrix split into where answers are missing and the values with 0 there."""
+
+    missing: np.ndarray  # (N, I) bool
+    filled: FloatArray  # (N, I)
+
+    @classmethod
+    def of(cls, values: FloatArray) -> Split:
+        missing = np.isnan(values)
+        return cls(missing, np.where(missing, 0.0, values))
+
+
 def score_values(
-    plan: ScoringPlan, values: FloatArray, out: KernelOutput | None = None
+    plan: ScoringPlan,
+    values: FloatArray,
+    out: KernelOutput | None = None,
+    split: Split | None = None,
 ) -> KernelOutput:
-    """Score a validated item-value matrix (N x I, NaN = no answer) into `out`."""
+    """Score a validated item-value matrix (N x I, NaN = no answer) into `out`; `split` may
+    pass in `Split.of(values)` when the caller already made it."""
     n_rows = values.shape[0]
     if out is None:
         out = KernelOutput.empty(n_rows, plan.n_scales)
-    missing = np.isnan(values)
-    filled = np.where(missing, 0.0, values)
+    split = split or Split.of(values)
+    missing, filled = split.missing, split.filled
     answered_terms = plan.term_totals - missing.astype(np.float64) @ plan.terms
 
     numerator = filled @ plan.slope

@@ -88,6 +88,7 @@ class ScoringPlan:
     range_low: FloatArray  # (I,)
     range_high: FloatArray  # (I,)
     range_integer: BoolArray  # (I,)
+    uniform_range: bool  # every item has the same range
     # Linear contributions: filled @ slope + (per scale) offset of the answered items
     slope: FloatArray  # (I, S)
     # Lookup contributions: entry e reads item entry_item[e], table row e, into entry_weight[e]
@@ -188,6 +189,7 @@ def compile_plan(instrument: Instrument) -> ScoringPlan:
         range_low=np.array([coding.low for coding in codings]),
         range_high=np.array([coding.high for coding in codings]),
         range_integer=np.array([coding.integer for coding in codings], dtype=bool),
+        uniform_range=len({(coding.low, coding.high) for coding in codings}) == 1,
         slope=slope,
         entry_item=np.array(entry_items, dtype=np.intp),
         entry_table=entry_table,

@@ -120,7 +120,7 @@ def _score_numeric_blocks(
     def run(start: int) -> Encoded:
         stop = min(start + BLOCK_ROWS, n_rows)
         encoded = encode_matrix(plan, matrix[start:stop], first_row=start)
-        score_values(plan, encoded.values, out=output.rows(start, stop))
+        score_values(plan, encoded.values, out=output.rows(start, stop), split=encoded.split)
         return encoded
 
     threads = workers or os.cpu_count() or 1
