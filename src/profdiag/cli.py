@@ -327,6 +327,7 @@ def score(
     on stderr and the row's row_status is 'problems'.
     """
     from profdiag.io import score_table, write_table
+    from profdiag.io.tables import collector_paused
     from profdiag.norms import standardize
     from profdiag.scoring import score as score_data
     from profdiag.scoring.timing import SECONDS_SUFFIX, speed_accuracy, timed_scales
@@ -368,24 +369,25 @@ def score(
     standard = standardize(
         definition, result, norm_group=norm_group, attributes=attributes, level=level
     )
-    header, rows = score_table(
-        result,
-        standard,
-        id_name=id_name or "row",
-        normed=bool(definition.norms),
-        bands=any(scale.bands is not None for scale in definition.scales),
-        timing=speed_accuracy(definition, result, seconds) if timed else None,
-    )
-    metadata = {
-        "instrument": {
-            "id": definition.id,
-            "version": definition.version,
-            "content_hash": result.instrument.content_hash,
-            "overlay_hash": result.instrument.overlay_hash,
-        },
-        "confidence_level": level,
-    }
-    text = write_table(out, header, rows, metadata)
+    with collector_paused():
+        header, rows = score_table(
+            result,
+            standard,
+            id_name=id_name or "row",
+            normed=bool(definition.norms),
+            bands=any(scale.bands is not None for scale in definition.scales),
+            timing=speed_accuracy(definition, result, seconds) if timed else None,
+        )
+        metadata = {
+            "instrument": {
+                "id": definition.id,
+                "version": definition.version,
+                "content_hash": result.instrument.content_hash,
+                "overlay_hash": result.instrument.overlay_hash,
+            },
+            "confidence_level": level,
+        }
+        text = write_table(out, header, rows, metadata)
     if text is not None:
         click.echo(text, nl=False)
     else:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import math
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,19 @@ class Table:
         return f"data row {row + 1} (line {self.lines[row]})"
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Building millions of small lists makes Python's cycle collector rescan them over
+    and over (it tripled the time of reading a 1M-row CSV); none of them form cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_table(path: Path, encoding: str = "utf-8-sig") -> Table:
     """A CSV (comma, semicolon or tab separated, header row first) or a JSON list of objects."""
     try:
@@ -47,9 +62,10 @@ def read_table(path: Path, encoding: str = "utf-8-sig") -> Table:
                 )
             ],
         ) from error
-    if path.suffix.lower() == ".json":
-        return _json_table(text, str(path))
-    return _csv_table(text, str(path))
+    with collector_paused():
+        if path.suffix.lower() == ".json":
+            return _json_table(text, str(path))
+        return _csv_table(text, str(path))
 
 
 def _csv_table(text: str, source: str) -> Table:

@@ -185,15 +185,19 @@ def _encode_cell(coding: ItemCoding, cell: Any) -> Any:
 
 
 def _encode_text_column(coding: ItemCoding, column: np.ndarray) -> tuple[FloatArray, BoolArray]:
-    spellings = coding.spellings
-    lookup = spellings.get
+    bad = np.zeros(len(column), dtype=bool)
+    try:  # the common case: every cell is an exact spelling (or empty): one lookup each
+        values = np.fromiter(map(coding.text_values.__getitem__, column), np.float64, len(column))
+        return values, bad
+    except (KeyError, TypeError):
+        pass
+    lookup = coding.spellings.get
     values = np.fromiter(
         (lookup(cell, math.nan) if isinstance(cell, str) else math.nan for cell in column),
         dtype=np.float64,
         count=len(column),
     )
     unresolved = np.flatnonzero(np.isnan(values))
-    bad = np.zeros(len(column), dtype=bool)
     for row in unresolved:
         value = _encode_cell(coding, column[row])
         if value is _UNKNOWN:

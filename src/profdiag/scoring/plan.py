@@ -13,7 +13,8 @@ import contextlib
 import math
 from dataclasses import dataclass
 from enum import IntEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -59,6 +60,14 @@ class ItemCoding:
     high: float
     integer: bool
     expected: str  # for error messages
+
+    @cached_property
+    def text_values(self) -> dict[Any, float]:
+        """Exact text spellings and missing-value spellings (and None) -> value or NaN."""
+        table: dict[Any, float] = dict(self.spellings)
+        table.update(dict.fromkeys(self.missing_spellings, math.nan))
+        table[None] = math.nan
+        return table
 
     @property
     def identity_range(self) -> bool:
