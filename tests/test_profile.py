@@ -56,6 +56,12 @@ def onet_answers(area_values: dict[str, int]) -> dict[str, int]:
     return {f"ip{k + 1:02d}": area_values[ONET_BLOCK[k % 12]] for k in range(60)}
 
 
+def test_all_same_ignores_unanswered_items() -> None:
+    # the first item unanswered, the rest all 2: still "all the same"
+    values = np.array([[np.nan, 2, 2, 2], [2, 2, np.nan, 2], [np.nan, 1, 2, 2]], dtype=float)
+    assert validity_flags(values).flags["all_same"].tolist() == [True, True, False]
+
+
 def test_longest_run_and_flags_by_hand() -> None:
     values = np.array(
         [

@@ -369,6 +369,9 @@ class Instrument(Frozen):
         description="For each language: whether item texts are original, translated or absent."
     )
     audience: Audience | None = None
+    measures: Literal["interests", "types", "personality", "aptitude", "other"] = Field(
+        default="other", description="What the instrument measures (reports word it by this)."
+    )
     notes: LocalizedText | None = None
     response_formats: dict[Identifier, ResponseFormat] = Field(min_length=1)
     items: tuple[Item, ...] = Field(min_length=1)

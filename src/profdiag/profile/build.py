@@ -184,7 +184,11 @@ def _sections(part: _Scored, level: float) -> list[InstrumentProfile]:
         assert instrument.code_rule is not None
         scores = part.holland_scores
         letters = holland.rank(_nan_low(scores), instrument.code_rule.tie_margin)
-        codes = list(holland.code_notation(letters, instrument.code_rule.length))
+        complete = np.asarray(~np.isnan(scores).any(axis=1))
+        codes = [
+            code if complete[row] else None
+            for row, code in enumerate(holland.code_notation(letters, instrument.code_rule.length))
+        ]
         indices = _holland_indices(scores, letters, codes, instrument.code_rule.length)
     elif instrument.code_rule is not None:  # leading types
         codes = [" = ".join(_leading(instrument, ranked, row)) for row in range(len(result))]
@@ -205,6 +209,7 @@ def _sections(part: _Scored, level: float) -> list[InstrumentProfile]:
                 content_hash=result.instrument.content_hash,
                 overlay_hash=result.instrument.overlay_hash,
                 title=instrument.title,
+                measures=instrument.measures,
                 notice=instrument.licence.notice,
                 norm_group=standard.norm_group[row],
                 confidence_level=level,

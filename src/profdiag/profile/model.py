@@ -81,6 +81,7 @@ class InstrumentProfile(_Data):
     content_hash: str
     overlay_hash: str | None = None
     title: LocalizedText
+    measures: str = Field(description="interests, types, personality, aptitude or other.")
     notice: LocalizedText | None = Field(
         default=None, description="A licence notice that must be shown with the results."
     )

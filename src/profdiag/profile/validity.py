@@ -94,7 +94,8 @@ def validity_flags(
     n_answered = answered.sum(axis=1)
     missing_share = 1.0 - n_answered / n_items
     runs = longest_identical_run(values)
-    first = values[:, :1]
+    first_answered = np.argmax(answered, axis=1)[:, None]
+    first = np.take_along_axis(values, first_answered, axis=1)
     all_same = (n_answered >= 2) & np.all((values == first) | ~answered, axis=1)
     seconds = np.full(n_rows, np.nan)
     if total_seconds is not None:

@@ -47,6 +47,21 @@ def _text(
     )
 
 
+def _label(x: float, middle: float, text: str, *, width: float, size: float = 11) -> str:
+    """A right-aligned label, on two lines (and smaller) when it would not fit in `width`."""
+    per_char = 0.55 * size  # Liberation Sans averages about half an em per character
+    if len(text) * per_char <= width:
+        return _text(x, middle + 4, text, size=size, anchor="end")
+    words, first = text.split(), ""
+    while words and len(first + " " + words[0]) * per_char * 0.9 <= width:
+        first = (first + " " + words.pop(0)).strip()
+    second = " ".join(words)
+    small = size * 0.9
+    return _text(x, middle - 1, first or second, size=small, anchor="end") + (
+        _text(x, middle + small, second, size=small, anchor="end") if first else ""
+    )
+
+
 def _svg(width: float, height: float, body: list[str], title: str) -> Markup:
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(width)}" height="{_n(height)}" '
@@ -89,7 +104,7 @@ def bar_profile(
         body.append(_text(x(tick), row * len(bars) + 20, _n(tick), size=9, anchor="middle"))
     for k, bar in enumerate(bars):
         top = 4 + k * row
-        body.append(_text(label_width - 8, top + row / 2 + 4, bar.label, anchor="end"))
+        body.append(_label(label_width - 8, top + row / 2, bar.label, width=label_width - 12))
         if bar.value is None or math.isnan(bar.value):
             body.append(_text(plot_left + 4, top + row / 2 + 4, "—", size=10))
             continue

@@ -90,6 +90,7 @@ def _instrument(
     return {
         "id": section.instrument_id,
         "title": _text(section.title, language),
+        "kind": section.measures,
         "version": section.instrument_version,
         "content_hash": section.content_hash,
         "overlay_hash": section.overlay_hash or "",
@@ -111,8 +112,14 @@ def _instrument(
             }
             for c in section.comparisons
         ],
-        "flags": [_text(flag.explanation, language) for flag in section.flags],
-        "flag_codes": [flag.code for flag in section.flags],
+        "flags": [
+            {
+                "code": flag.code,
+                "explanation": _text(flag.explanation, language),
+                "value": _number(flag.value, 2) if flag.value is not None else "",
+            }
+            for flag in section.flags
+        ],
         "row_status": section.row_status,
         "chart": _chart(section, language, texts),
         "hexagon": _hexagon(section, texts),
@@ -132,12 +139,24 @@ def _scale(scale: ScaleResult, language: Language) -> dict[str, Any]:
         "band_t": f"{_number(scale.t_low)}–{_number(scale.t_high)}"
         if scale.t_low is not None
         else "",
-        "percentile": _number(scale.percentile, 0),
+        "percentile": _percentile(scale.percentile),
+        "status": scale.status,
         "stanine": "" if scale.stanine is None else str(scale.stanine),
         "sten": "" if scale.sten is None else str(scale.sten),
         "band": _text(scale.band.label, language) if scale.band else "",
         "band_code": scale.band.code if scale.band else "",
     }
+
+
+def _percentile(value: float | None) -> str:
+    """Whole percentiles, but never "0" or "100": a norm sample has people on both sides."""
+    if value is None:
+        return "—"
+    if value < 0.5:
+        return "<1"
+    if value > 99.5:
+        return ">99"
+    return str(round(value))
 
 
 def _holland(section: InstrumentProfile, texts: dict[str, Any]) -> dict[str, Any] | None:
