@@ -19,7 +19,7 @@ from profdiag.report.render import ReportOptions, render_pdf
 
 @pytest.fixture(scope="module")
 def profiles() -> list[Profile]:
-    return demo_profiles(top=5)
+    return demo_profiles()
 
 
 def text_of(pdf: bytes) -> str:
@@ -127,3 +127,11 @@ def test_report_command_from_profiles(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in out.iterdir())[:2] == ["d001-client-en.pdf", "d002-client-en.pdf"]
+
+
+@pytest.mark.parametrize("name", ["client-ru", "counsellor-ru", "client-en", "counsellor-en"])
+def test_committed_samples_are_current(profiles: list[Profile], name: str) -> None:
+    audience, language = name.split("-")
+    sample = Path(__file__).resolve().parents[1] / "docs" / "samples" / f"{name}.pdf"
+    fresh = render_pdf(profiles[0], ReportOptions(audience=audience, language=language))  # type: ignore[arg-type]
+    assert text_of(sample.read_bytes()) == text_of(fresh), "run: profdiag demo --lang both"
