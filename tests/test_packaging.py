@@ -60,3 +60,21 @@ def test_wheel_installs_and_scores_bundled_instrument_outside_checkout(tmp_path:
         text=True,
     )
     assert listing.stdout.startswith("ipip-bfm-50\t1.0.0\t50 items\t5 scales")
+    # templates, fonts and the sample respondents ship too: the demo writes real PDFs
+    subprocess.run(
+        [
+            environment / "bin" / "profdiag",
+            "demo",
+            "--out",
+            "pdf",
+            "--audience",
+            "client",
+            "--workers",
+            "1",
+        ],
+        cwd=elsewhere,
+        check=True,
+        capture_output=True,
+    )
+    pdfs = sorted((elsewhere / "pdf").glob("*.pdf"))
+    assert len(pdfs) == 6 and all(pdf.read_bytes().startswith(b"%PDF-") for pdf in pdfs)
