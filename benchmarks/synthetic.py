@@ -1,4 +1,5 @@
-"""Seeded synthetic data for benchmarks: 60 five-point items, 6 scales of 10, 5% missing."""
+"""Seeded synthetic data for benchmarks: 60 five-point items, 6 scales of 10, 12 items
+reverse-keyed (q04, q08, q14, ... : every item numbered 4 or 8 mod 10), 5% missing."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def item_id(i: int) -> str:
 
 
 def reversed_item(i: int) -> bool:
-    return i % 10 in (3, 7)  # two reverse-keyed items per scale
+    return i % 10 in (3, 7)  # q04, q08, q14, q18, ...: they fall in scales I, S and C
 
 
 def instrument_document(aggregation: str = "mean") -> dict[str, Any]:
