@@ -269,6 +269,47 @@ def _identifier(stem: str) -> str:
     return cleaned or "imported-keys"
 
 
+def _response_options(command: F) -> F:
+    """Options shared by the commands that read response data (score, profile)."""
+    options = [
+        click.option(
+            "--id-column",
+            default="id",
+            show_default=True,
+            help="Column identifying respondents (used when present).",
+        ),
+        click.option(
+            "--norm-group",
+            default=None,
+            help="Norm group id for every row (default: "
+            "chosen per row from the sex, age and grade columns).",
+        ),
+        click.option(
+            "--level",
+            type=click.FloatRange(0.5, 0.999),
+            default=0.90,
+            show_default=True,
+            help="Confidence level of T-score bands and leading-scale comparisons.",
+        ),
+        click.option(
+            "--lenient", is_flag=True, help="Record invalid cells and go on, instead of stopping."
+        ),
+        click.option(
+            "--encoding", default="utf-8-sig", show_default=True, help="Text encoding of DATA."
+        ),
+        click.option(
+            "--answers-column",
+            default=None,
+            help="A column holding each respondent's answers as one string, e.g. "
+            "'1а 2б 3а ...' (item numbers as on the sheet), instead of one column "
+            "per item.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command()
 @click.argument("instrument")
 @click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -277,35 +318,7 @@ def _identifier(stem: str) -> str:
     type=click.Path(path_type=Path),
     help="Output file: .csv or .json (default: CSV to stdout).",
 )
-@click.option(
-    "--id-column",
-    default="id",
-    show_default=True,
-    help="Column identifying respondents (used when present).",
-)
-@click.option(
-    "--norm-group",
-    default=None,
-    help="Norm group id for every row (default: chosen "
-    "per row from the sex, age and grade columns).",
-)
-@click.option(
-    "--level",
-    type=click.FloatRange(0.5, 0.999),
-    default=0.90,
-    show_default=True,
-    help="Confidence level of the T-score bands.",
-)
-@click.option(
-    "--lenient", is_flag=True, help="Record invalid cells and go on, instead of stopping."
-)
-@click.option("--encoding", default="utf-8-sig", show_default=True, help="Text encoding of DATA.")
-@click.option(
-    "--answers-column",
-    default=None,
-    help="A column holding each respondent's answers as one string, e.g. '1а 2б 3а ...' "
-    "(item numbers as on the sheet), instead of one column per item.",
-)
+@_response_options
 @_OVERLAY
 @_reports_bad_data
 def score(
@@ -402,23 +415,7 @@ def score(
 @click.argument("instrument")
 @click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="Output JSON file (default: stdout).")
-@click.option(
-    "--id-column",
-    default="id",
-    show_default=True,
-    help="Column identifying respondents (used when present).",
-)
-@click.option("--norm-group", default=None, help="Norm group id for every row.")
-@click.option(
-    "--level",
-    type=click.FloatRange(0.5, 0.999),
-    default=0.90,
-    show_default=True,
-    help="Confidence level of bands and of the leading-scale comparisons.",
-)
-@click.option("--lenient", is_flag=True, help="Record invalid cells and go on.")
-@click.option("--encoding", default="utf-8-sig", show_default=True, help="Text encoding of DATA.")
-@click.option("--answers-column", default=None, help="A column of typed answer sheets ('1а 2б').")
+@_response_options
 @click.option(
     "--seconds-column",
     default=None,
@@ -461,7 +458,7 @@ def profile(
 ) -> None:
     """Build one profile per respondent of DATA on INSTRUMENT: scale results, type code,
     Holland indices, validity flags and matching occupations, as JSON."""
-    from profdiag.instrument.loading import parse_document, validate
+    from profdiag.instrument.loading import read_document, validate
     from profdiag.profile.build import ProfileInput, build_profiles
     from profdiag.profile.occupations import load_catalogue
     from profdiag.profile.validity import ValidityThresholds
@@ -469,8 +466,7 @@ def profile(
     definition = _load(instrument, overlay)
     thresholds = None
     if validity is not None:
-        document = parse_document(validity.read_text(encoding="utf-8"), str(validity))
-        thresholds = validate(ValidityThresholds, document, str(validity))
+        thresholds = validate(ValidityThresholds, read_document(validity), str(validity))
     responses = _read_responses(definition, data, encoding, answers_column, id_column, lenient)
     if seconds_column is not None and seconds_column not in responses.columns:
         raise click.UsageError(f"{data} has no column {seconds_column!r}")

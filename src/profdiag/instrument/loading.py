@@ -54,15 +54,20 @@ def load_instrument(reference: str | Path) -> Instrument:
     """Load an instrument from a JSON file path, or by the id of a bundled instrument."""
     path = Path(reference)
     if path.suffix == ".json" or path.exists():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise InstrumentError(
-                str(path),
-                [DefinitionProblem("$", str(path), f"a readable UTF-8 JSON file ({error})")],
-            ) from error
-        return parse_instrument(text, source=str(path))
+        return instrument_from_document(read_document(path), source=str(path))
     return load_bundled(str(reference))
+
+
+def read_document(path: str | Path) -> Any:
+    """A JSON file's document; unreadable files, invalid JSON and repeated keys are errors."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InstrumentError(
+            source, [DefinitionProblem("$", source, f"a readable UTF-8 JSON file ({error})")]
+        ) from error
+    return parse_document(text, source)
 
 
 def parse_instrument(text: str, *, source: str = "<string>") -> Instrument:

@@ -32,6 +32,17 @@ Language = Literal["ru", "en"]
 LANGUAGES: tuple[Language, ...] = ("ru", "en")
 
 
+def canonical_hash(model: BaseModel) -> str:
+    """sha256 of a model's canonical JSON form: stable across whitespace and key order."""
+    canonical = json.dumps(
+        model.model_dump(mode="json", by_alias=True, exclude_none=True),
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
@@ -400,14 +411,7 @@ class Instrument(Frozen):
 
     @cached_property
     def content_hash(self) -> str:
-        """sha256 of the canonical JSON form: stable across whitespace and key order."""
-        canonical = json.dumps(
-            self.model_dump(mode="json", by_alias=True, exclude_none=True),
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return canonical_hash(self)
 
     def mark_overlaid(self, base_hash: str, overlay_hash: str) -> None:
         self._base_hash, self._overlay_hash = base_hash, overlay_hash

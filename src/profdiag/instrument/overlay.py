@@ -8,8 +8,6 @@ and merged. Scores record the overlay's hash next to the instrument's.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -17,7 +15,7 @@ from typing import Literal
 from pydantic import Field
 
 from profdiag.errors import DefinitionProblem, InstrumentError, json_path
-from profdiag.instrument.loading import instrument_from_document, parse_document, validate
+from profdiag.instrument.loading import instrument_from_document, read_document, validate
 from profdiag.instrument.model import (
     Frozen,
     Identifier,
@@ -27,6 +25,7 @@ from profdiag.instrument.model import (
     LocalizedText,
     Source,
     TextStatus,
+    canonical_hash,
 )
 
 OVERLAY_TAG = "profdiag-overlay/1"
@@ -50,24 +49,11 @@ class TextOverlay(Frozen):
 
     @cached_property
     def content_hash(self) -> str:
-        canonical = json.dumps(
-            self.model_dump(mode="json", exclude_none=True),
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return canonical_hash(self)
 
 
 def load_overlay(path: str | Path) -> TextOverlay:
-    source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InstrumentError(
-            source, [DefinitionProblem("$", source, f"a readable UTF-8 JSON file ({error})")]
-        ) from error
-    return validate(TextOverlay, parse_document(text, source), source)
+    return validate(TextOverlay, read_document(path), str(path))
 
 
 def overlay_problems(instrument: Instrument, overlay: TextOverlay) -> list[DefinitionProblem]:

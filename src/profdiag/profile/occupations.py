@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from profdiag.errors import DefinitionProblem, InstrumentError
-from profdiag.instrument.loading import parse_document, validate
+from profdiag.instrument.loading import parse_document, read_document, validate
 from profdiag.instrument.model import Frozen, Identifier, LocalizedText
 
 CATALOGUE_TAG = "profdiag-occupations/1"
@@ -106,24 +106,16 @@ def load_catalogue(path: str | Path | None = None) -> OccupationCatalogue:
     """The bundled catalogue, or a region's own catalogue file."""
     if path is None:
         return _bundled()
-    source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InstrumentError(
-            source, [DefinitionProblem("$", source, f"a readable UTF-8 JSON file ({error})")]
-        ) from error
-    return _validated(text, source)
-
-
-def _validated(text: str, source: str) -> OccupationCatalogue:
-    return validate(OccupationCatalogue, parse_document(text, source), source)
+    return validate(OccupationCatalogue, read_document(path), str(path))
 
 
 @lru_cache(maxsize=1)
 def _bundled() -> OccupationCatalogue:
     entry = _folder() / _BUNDLED
-    return _validated(entry.read_text(encoding="utf-8"), f"bundled:{_BUNDLED}")
+    source = f"bundled:{_BUNDLED}"
+    return validate(
+        OccupationCatalogue, parse_document(entry.read_text(encoding="utf-8"), source), source
+    )
 
 
 def _folder() -> Traversable:
