@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -59,6 +59,15 @@ def likert_instrument(
         ],
         **extra,
     )
+
+
+def answer_sheet(item_ids: Sequence[str], default: Any, **answers: Any) -> dict[str, Any]:
+    """One respondent: every item answered `default`, except the given item ids."""
+    record: dict[str, Any] = dict.fromkeys(item_ids, default)
+    for item_id, value in answers.items():
+        assert item_id in record, item_id
+        record[item_id] = value
+    return record
 
 
 @pytest.fixture

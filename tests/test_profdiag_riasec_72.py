@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from tests.conftest import answer_sheet
 
 import profdiag
 from profdiag import ScaleStatus
@@ -38,11 +39,7 @@ def instrument() -> profdiag.Instrument:
 
 def respondent(default: int | None, **answers: int | None) -> dict[str, Any]:
     """One respondent: every item answered `default`, except the given item ids."""
-    record: dict[str, Any] = dict.fromkeys(ITEM_IDS, default)
-    for item_id, value in answers.items():
-        assert item_id in record, item_id
-        record[item_id] = value
-    return record
+    return answer_sheet(ITEM_IDS, default, **answers)
 
 
 def area_answers(area: str, values: list[int | None]) -> dict[str, int | None]:
