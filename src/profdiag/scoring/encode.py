@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from profdiag.errors import CellProblem
-from profdiag.scoring.kernel import Split
+from profdiag.scoring.kernel import Split, Workspace
 from profdiag.scoring.plan import BoolArray, FloatArray, ItemCoding, ScoringPlan
 
 _UNKNOWN = object()
@@ -39,7 +39,9 @@ class ColumnRoles:
     other_columns: frozenset[str] = frozenset()
 
 
-def encode_matrix(plan: ScoringPlan, matrix: np.ndarray, first_row: int = 0) -> Encoded:
+def encode_matrix(
+    plan: ScoringPlan, matrix: np.ndarray, first_row: int = 0, workspace: Workspace | None = None
+) -> Encoded:
     """A numeric or text 2-D array whose columns are the items in the instrument's order."""
     if matrix.ndim != 2 or matrix.shape[1] != plan.n_items:
         raise ValueError(
@@ -47,7 +49,9 @@ def encode_matrix(plan: ScoringPlan, matrix: np.ndarray, first_row: int = 0) -> 
             f"{', '.join(plan.item_ids[:5])}, ...); got shape {matrix.shape}"
         )
     if matrix.dtype.kind in "fiub":
-        return _encode_numeric_block(plan, np.asarray(matrix, dtype=np.float64), first_row)
+        return _encode_numeric_block(
+            plan, np.asarray(matrix, dtype=np.float64), first_row, workspace
+        )
     columns = {item_id: matrix[:, i] for i, item_id in enumerate(plan.item_ids)}
     return encode_columns(plan, columns, matrix.shape[0], ColumnRoles(), first_row)
 
@@ -225,10 +229,12 @@ def _encode_numeric_column(coding: ItemCoding, column: FloatArray) -> tuple[Floa
     return values, bad
 
 
-def _encode_numeric_block(plan: ScoringPlan, matrix: FloatArray, first_row: int) -> Encoded:
+def _encode_numeric_block(
+    plan: ScoringPlan, matrix: FloatArray, first_row: int, workspace: Workspace | None = None
+) -> Encoded:
     """The archive fast path: a block that passes `_block_is_valid` is used as it is, and
     the kernel reuses the split into missing and filled values made for the check."""
-    split = _valid_block_split(plan, matrix)
+    split = _valid_block_split(plan, matrix, workspace)
     if split is not None:
         return Encoded(matrix, [], None, split=split)
     values = np.empty_like(matrix)
@@ -240,7 +246,9 @@ def _encode_numeric_block(plan: ScoringPlan, matrix: FloatArray, first_row: int)
     return Encoded(values, problems, np.asarray(bad.any(axis=1)))
 
 
-def _valid_block_split(plan: ScoringPlan, matrix: FloatArray) -> Split | None:
+def _valid_block_split(
+    plan: ScoringPlan, matrix: FloatArray, workspace: Workspace | None = None
+) -> Split | None:
     """The block's Split when every item codes its value as itself within a range and every
     cell fits; None sends the block to the per-column path, which finds the offending cells
     (or accepts missing-value codes such as 9 = 'no answer'). A few whole-block passes."""
@@ -252,9 +260,13 @@ def _valid_block_split(plan: ScoringPlan, matrix: FloatArray) -> Split | None:
             return None
     elif (matrix < plan.range_low).any() or (matrix > plan.range_high).any():
         return None
-    split = Split.of(matrix)
-    if plan.range_integer.any():
-        filled = split.filled if plan.range_integer.all() else split.filled[:, plan.range_integer]
+    split = Split.of(matrix, workspace)
+    if plan.range_integer.all():
+        scratch = workspace.scratch[: matrix.shape[0]] if workspace is not None else None
+        if np.count_nonzero(np.not_equal(np.floor(split.filled, out=scratch), split.filled)):
+            return None
+    elif plan.range_integer.any():
+        filled = split.filled[:, plan.range_integer]
         if np.count_nonzero(np.not_equal(np.floor(filled), filled)):
             return None
     return split

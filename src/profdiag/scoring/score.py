@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -20,7 +21,7 @@ from profdiag.scoring.encode import (
     encode_record,
     encode_records,
 )
-from profdiag.scoring.kernel import KernelOutput, score_values
+from profdiag.scoring.kernel import KernelOutput, Workspace, score_values
 from profdiag.scoring.plan import ScoringPlan, compile_plan
 from profdiag.scoring.result import InstrumentRef, ScoreResult
 
@@ -117,10 +118,17 @@ def _score_numeric_blocks(
     output = KernelOutput.empty(n_rows, plan.n_scales)
     starts = range(0, n_rows, BLOCK_ROWS)
 
+    buffers = threading.local()
+
     def run(start: int) -> Encoded:
         stop = min(start + BLOCK_ROWS, n_rows)
-        encoded = encode_matrix(plan, matrix[start:stop], first_row=start)
-        score_values(plan, encoded.values, out=output.rows(start, stop), split=encoded.split)
+        workspace = getattr(buffers, "workspace", None)
+        if workspace is None:
+            workspace = buffers.workspace = Workspace(BLOCK_ROWS, plan.n_items)
+        block = matrix[start:stop]
+        encoded = encode_matrix(plan, block, first_row=start, workspace=workspace)
+        out = output.rows(start, stop)
+        score_values(plan, encoded.values, out=out, split=encoded.split, workspace=workspace)
         return encoded
 
     threads = workers or os.cpu_count() or 1
