@@ -147,3 +147,17 @@ def test_lenient_invalid_cell_counts_as_missing_and_is_reported(data: Any) -> No
         (row, f"i{column + 1}", bad_value)
     ]
     assert lenient.row_has_problem.tolist() == [r == row for r in range(len(rows))]
+
+
+def test_negative_codes_through_the_block_path() -> None:
+    # codes -2..2 (values may be negative, so NaN cannot be filled by max(value, 0)),
+    # item 2 reversed: -2+2-x = -x; enough rows for several blocks on worker threads
+    instrument = likert_instrument(3, codes=(-2, -1, 0, 1, 2), reverse=(2,), aggregation="mean")
+    rng = np.random.default_rng(7)
+    rows = rng.integers(-2, 3, size=(3 * scoring_module.BLOCK_ROWS + 5, 3)).astype(float)
+    rows[rng.random(rows.shape) < 0.1] = np.nan
+    blocked = score(instrument, rows)
+    keyed = rows * np.array([1.0, -1.0, 1.0])
+    with np.errstate(invalid="ignore"):
+        expected = np.nanmean(keyed, axis=1)  # NaN where a row has no answer
+    np.testing.assert_allclose(blocked.raw[:, 0], expected, rtol=0, atol=1e-12)

@@ -260,7 +260,7 @@ def _valid_block_split(
             return None
     elif (matrix < plan.range_low).any() or (matrix > plan.range_high).any():
         return None
-    split = Split.of(matrix, workspace)
+    split = Split.of(matrix, workspace, plan.nonnegative)  # the range check came first
     if plan.range_integer.all():
         scratch = workspace.scratch[: matrix.shape[0]] if workspace is not None else None
         if np.count_nonzero(np.not_equal(np.floor(split.filled, out=scratch), split.filled)):

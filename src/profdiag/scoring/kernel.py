@@ -41,15 +41,22 @@ class Split:
     filled: FloatArray  # (N, I)
 
     @classmethod
-    def of(cls, values: FloatArray, workspace: Workspace | None = None) -> Split:
+    def of(
+        cls, values: FloatArray, workspace: Workspace | None = None, nonnegative: bool = False
+    ) -> Split:
+        """`nonnegative`: every value is known to be >= 0, so max(value, 0), which is 0 for
+        NaN, fills in one pass."""
         if workspace is None:
             missing = np.isnan(values)
             return cls(missing, np.where(missing, 0.0, values))
         n_rows = values.shape[0]
         missing = np.isnan(values, out=workspace.missing[:n_rows])
         filled = workspace.filled[:n_rows]
-        np.copyto(filled, values)
-        np.putmask(filled, missing, 0.0)
+        if nonnegative:
+            np.fmax(values, 0.0, out=filled)
+        else:
+            np.copyto(filled, values)
+            np.putmask(filled, missing, 0.0)
         return cls(missing, filled)
 
 
@@ -78,7 +85,7 @@ def score_values(
     n_rows = values.shape[0]
     if out is None:
         out = KernelOutput.empty(n_rows, plan.n_scales)
-    split = split or Split.of(values, workspace)
+    split = split or Split.of(values, workspace, plan.nonnegative)
     missing, filled = split.missing, split.filled
     if workspace is None:
         missing_as_float = missing.astype(np.float64)

@@ -98,6 +98,7 @@ class ScoringPlan:
     range_high: FloatArray  # (I,)
     range_integer: BoolArray  # (I,)
     uniform_range: bool  # every item has the same range
+    nonnegative: bool  # every valid item value is >= 0
     # Linear contributions: filled @ slope + (per scale) offset of the answered items
     slope: FloatArray  # (I, S)
     # Lookup contributions: entry e reads item entry_item[e], table row e, into entry_weight[e]
@@ -199,6 +200,7 @@ def compile_plan(instrument: Instrument) -> ScoringPlan:
         range_high=np.array([coding.high for coding in codings]),
         range_integer=np.array([coding.integer for coding in codings], dtype=bool),
         uniform_range=len({(coding.low, coding.high) for coding in codings}) == 1,
+        nonnegative=all(coding.low >= 0 for coding in codings),
         slope=slope,
         entry_item=np.array(entry_items, dtype=np.intp),
         entry_table=entry_table,
