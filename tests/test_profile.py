@@ -204,3 +204,39 @@ def test_cli_profile_with_thresholds_and_region_catalogue(tmp_path: Path) -> Non
     bad.write_text('{"max_missing_share": "a lot"}', encoding="utf-8")
     result = CliRunner().invoke(main, [*args, "--validity", str(bad)])
     assert result.exit_code == 1 and "$.max_missing_share" in result.stderr
+
+
+def test_aptitude_profile_carries_speed_and_accuracy(tmp_path: Path) -> None:
+    instrument = profdiag.load_instrument("profdiag-aptitude-sampler")
+    keys = {item.id: (item.correct or ("a",))[0] for item in instrument.items}
+    # number series: the first 9 items right, the rest unanswered; 180 s of 360
+    answers = {
+        item_id: (key if item_id < "ns10" else None) if item_id.startswith("ns") else key
+        for item_id, key in keys.items()
+    }
+    data = tmp_path / "answers.json"
+    data.write_text(json.dumps([{**answers, "number_series.seconds": 180}]), encoding="utf-8")
+    out = tmp_path / "profiles.json"
+    result = CliRunner().invoke(
+        main, ["profile", "profdiag-aptitude-sampler", str(data), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.stderr
+    section = json.loads(out.read_text(encoding="utf-8"))["profiles"][0]["instruments"][0]
+    timing = {row["scale"]: row for row in section["timing"]}
+    # 9 of 12 attempted, all correct; 9 items in 3 minutes = 3 per minute; 180/360 of the time
+    assert timing["number_series"] == {
+        "scale": "number_series",
+        "attempted": 9,
+        "items": 12,
+        "accuracy": 1.0,
+        "completion": 0.75,
+        "items_per_minute": 3.0,
+        "time_used": 0.5,
+        "time_limit_seconds": 360,
+    }
+    assert timing["spatial"]["items_per_minute"] is None  # no time given for it
+    from profdiag.report.render import ReportOptions, render_html
+
+    profile = Profile.model_validate(json.loads(out.read_text(encoding="utf-8"))["profiles"][0])
+    html = render_html(profile, ReportOptions(audience="counsellor", language="ru"))
+    assert "Скорость и точность" in html and "9/12" in html

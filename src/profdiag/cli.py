@@ -462,6 +462,7 @@ def profile(
     from profdiag.profile.build import ProfileInput, build_profiles
     from profdiag.profile.occupations import load_catalogue
     from profdiag.profile.validity import ValidityThresholds
+    from profdiag.scoring.timing import SECONDS_SUFFIX, timed_scales
 
     definition = _load(instrument, overlay)
     thresholds = None
@@ -471,12 +472,18 @@ def profile(
     if seconds_column is not None and seconds_column not in responses.columns:
         raise click.UsageError(f"{data} has no column {seconds_column!r}")
     seconds = responses.columns.pop(seconds_column) if seconds_column else None
+    subtest_seconds = {
+        scale_id: responses.columns.pop(scale_id + SECONDS_SUFFIX)
+        for scale_id in timed_scales(definition)
+        if scale_id + SECONDS_SUFFIX in responses.columns
+    }
     part = ProfileInput(
         definition,
         responses.columns,
         norm_group=norm_group,
         attributes=responses.attributes,
         total_seconds=seconds,
+        subtest_seconds=subtest_seconds,
         id_column=responses.id_name,
     )
     try:

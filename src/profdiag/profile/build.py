@@ -26,6 +26,7 @@ from profdiag.profile.model import (
     OccupationMatch,
     Profile,
     ScaleResult,
+    SubtestTiming,
     ValidityFlag,
 )
 from profdiag.profile.occupations import DDO_TYPES, OccupationCatalogue
@@ -34,6 +35,7 @@ from profdiag.scoring.encode import ColumnRoles
 from profdiag.scoring.plan import FloatArray, compile_plan
 from profdiag.scoring.result import ScoreResult
 from profdiag.scoring.score import encode, score
+from profdiag.scoring.timing import SpeedAccuracy, speed_accuracy, timed_scales
 
 _CONSISTENCY: dict[int, Literal["high", "medium", "low", "undetermined"]] = {
     1: "high",
@@ -52,6 +54,7 @@ class ProfileInput:
     norm_group: str | None = None
     attributes: Mapping[str, Sequence[Any]] | None = None
     total_seconds: Sequence[Any] | None = None
+    subtest_seconds: Mapping[str, Sequence[Any]] | None = None  # timed scale id -> seconds
     id_column: str | None = None
     other_columns: Sequence[str] = field(default_factory=tuple)
 
@@ -63,6 +66,7 @@ class _Scored:
     standard: StandardScores
     flags: ValidityFlags
     holland_scores: FloatArray | None  # (N, 6) in hexagon order for riasec code rules
+    timing: SpeedAccuracy | None
 
 
 def build_profiles(
@@ -125,7 +129,10 @@ def _score(
     flags = validity_flags(
         values, differentiation_share=share, total_seconds=seconds, thresholds=thresholds
     )
-    return _Scored(instrument, result, standard, flags, holland_scores)
+    timing = None
+    if timed_scales(instrument):
+        timing = speed_accuracy(instrument, result, part.subtest_seconds)
+    return _Scored(instrument, result, standard, flags, holland_scores, timing)
 
 
 def _holland_scores(instrument: Instrument, result: ScoreResult) -> FloatArray | None:
@@ -219,6 +226,7 @@ def _sections(part: _Scored, level: float) -> list[InstrumentProfile]:
                 holland=indices[row],
                 comparisons=comparisons[row],
                 flags=_raised_flags(part.flags, row),
+                timing=_timing(instrument, part.timing, row),
                 row_status="problems" if result.row_has_problem[row] else "ok",
             )
         )
@@ -342,6 +350,32 @@ def _scale_result(
         band=band,
         band_starts=starts,
     )
+
+
+def _timing(instrument: Instrument, timing: SpeedAccuracy | None, row: int) -> list[SubtestTiming]:
+    if timing is None:
+        return []
+
+    def number(value: float) -> float | None:
+        return None if math.isnan(value) else float(value)
+
+    result = []
+    for t, scale_id in enumerate(timing.scale_ids):
+        scale = instrument.scale(scale_id)
+        assert scale.time_limit_seconds is not None
+        result.append(
+            SubtestTiming(
+                scale=scale_id,
+                attempted=int(timing.attempted[row, t]),
+                items=len(scale.items),
+                accuracy=number(timing.accuracy[row, t]),
+                completion=float(timing.completion[row, t]),
+                items_per_minute=number(timing.items_per_minute[row, t]),
+                time_used=number(timing.time_used[row, t]),
+                time_limit_seconds=scale.time_limit_seconds,
+            )
+        )
+    return result
 
 
 def _raised_flags(flags: ValidityFlags, row: int) -> list[ValidityFlag]:

@@ -57,6 +57,19 @@ class Comparison(_Data):
     distinct: bool = Field(description="False: the two are practically equal at this level.")
 
 
+class SubtestTiming(_Data):
+    """Speed and accuracy on a timed subtest (descriptive; no norms)."""
+
+    scale: str
+    attempted: int
+    items: int
+    accuracy: float | None = Field(description="Correct / attempted.")
+    completion: float = Field(description="Attempted / items.")
+    items_per_minute: float | None = None
+    time_used: float | None = Field(default=None, description="Seconds / time limit.")
+    time_limit_seconds: int
+
+
 class HollandIndices(_Data):
     code: str = Field(description="e.g. 'SAE', or 'S(A/E)' where A and E are tied.")
     scores: dict[str, float] = Field(description="Raw score by RIASEC letter.")
@@ -93,6 +106,7 @@ class InstrumentProfile(_Data):
     holland: HollandIndices | None = None
     comparisons: list[Comparison] = Field(default_factory=list)
     flags: list[ValidityFlag] = Field(default_factory=list)
+    timing: list[SubtestTiming] = Field(default_factory=list)
     row_status: Literal["ok", "problems"] = "ok"
 
 

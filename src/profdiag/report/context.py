@@ -121,6 +121,17 @@ def _instrument(
             for flag in section.flags
         ],
         "row_status": section.row_status,
+        "timing": [
+            {
+                "title": titles[item.scale],
+                "attempted": f"{item.attempted}/{item.items}",
+                "accuracy": _percent(item.accuracy),
+                "per_minute": _number(item.items_per_minute),
+                "time_used": _percent(item.time_used),
+                "limit_minutes": _number(item.time_limit_seconds / 60),
+            }
+            for item in section.timing
+        ],
         "chart": _chart(section, language, texts),
         "hexagon": _hexagon(section, texts),
     }
@@ -146,6 +157,10 @@ def _scale(scale: ScaleResult, language: Language) -> dict[str, Any]:
         "band": _text(scale.band.label, language) if scale.band else "",
         "band_code": scale.band.code if scale.band else "",
     }
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None or math.isnan(share) else f"{round(100 * share)} %"
 
 
 def _percentile(value: float | None) -> str:
