@@ -240,3 +240,51 @@ def test_aptitude_profile_carries_speed_and_accuracy(tmp_path: Path) -> None:
     profile = Profile.model_validate(json.loads(out.read_text(encoding="utf-8"))["profiles"][0])
     html = render_html(profile, ReportOptions(audience="counsellor", language="ru"))
     assert "Скорость и точность" in html and "9/12" in html
+
+
+def test_normed_profile_comparisons_and_norm_info() -> None:
+    from tests.conftest import build
+
+    scales = [
+        {
+            "id": name,
+            "title": {"en": name},
+            "items": [{"item": f"{name}1"}, {"item": f"{name}2"}],
+            "reliability": {"value": 0.84, "source": "test"},
+        }
+        for name in ("X", "Y", "Z")
+    ]
+    instrument = build(
+        response_formats={"lk": {"type": "likert", "codes": [0, 1, 2, 3, 4]}},
+        items=[{"id": f"{name}{k}", "format": "lk"} for name in "XYZ" for k in (1, 2)],
+        scales=scales,
+        norms=[
+            {
+                "id": "all",
+                "title": {"en": "everyone"},
+                "source": "test sample",
+                "sample_size": 500,
+                "year": 2025,
+                "scales": {name: {"mean": 4.0, "sd": 2.0} for name in "XYZ"},
+            }
+        ],
+        code_rule={"kind": "leading", "length": 2},
+    )
+    # raw X 8 -> T 70, Y 7 -> T 65, Z 2 -> T 40
+    answers = {"X1": 4, "X2": 4, "Y1": 4, "Y2": 3, "Z1": 1, "Z2": 1}
+    section = build_profiles([ProfileInput(instrument, [answers], norm_group="all")])[
+        0
+    ].instruments[0]
+    assert section.norm is not None and section.norm.sample_size == 500
+    # SE(diff) = 10 sqrt(0.16 + 0.16) = 5.657; critical at 90 %: 1.645 * 5.657 = 9.305
+    first, second = section.comparisons
+    assert (first.higher, first.lower, first.difference_t) == ("X", "Y", pytest.approx(5.0))
+    assert first.se_difference_t == pytest.approx(10 * np.sqrt(0.32))
+    assert first.critical_difference_t == pytest.approx(1.6448536269514722 * 10 * np.sqrt(0.32))
+    assert not first.distinct  # 5 < 9.3: X and Y are practically equal
+    assert (second.higher, second.lower, second.distinct) == ("Y", "Z", True)  # 25 > 9.3
+    from profdiag.report.render import ReportOptions, render_html
+
+    profile = build_profiles([ProfileInput(instrument, [answers], norm_group="all")])[0]
+    html = render_html(profile, ReportOptions(audience="counsellor", language="en"))
+    assert "everyone (n = 500, 2025; test sample)" in html

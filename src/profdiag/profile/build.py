@@ -23,6 +23,7 @@ from profdiag.profile.model import (
     Comparison,
     HollandIndices,
     InstrumentProfile,
+    NormInfo,
     OccupationMatch,
     Profile,
     ScaleResult,
@@ -203,6 +204,16 @@ def _sections(part: _Scored, level: float) -> list[InstrumentProfile]:
     labels = result.status_labels()
     bands = {scale.id: scale.bands for scale in instrument.scales if scale.bands}
     spans = [scale_range(instrument, scale) for scale in instrument.scales]
+    norms = {
+        group.id: NormInfo(
+            id=group.id,
+            title=group.title,
+            source=group.source,
+            sample_size=group.sample_size,
+            year=group.year,
+        )
+        for group in instrument.norms
+    }
     sections = []
     for row in range(len(result)):
         scales = [
@@ -219,6 +230,7 @@ def _sections(part: _Scored, level: float) -> list[InstrumentProfile]:
                 measures=instrument.measures,
                 notice=instrument.licence.notice,
                 norm_group=standard.norm_group[row],
+                norm=norms.get(standard.norm_group[row]),
                 confidence_level=level,
                 scales=scales,
                 leading=_leading(instrument, ranked, row),

@@ -88,6 +88,16 @@ class ValidityFlag(_Data):
     explanation: LocalizedText
 
 
+class NormInfo(_Data):
+    """The norm group a respondent's standard scores refer to."""
+
+    id: str
+    title: LocalizedText
+    source: str
+    sample_size: int
+    year: int | None = None
+
+
 class InstrumentProfile(_Data):
     instrument_id: str
     instrument_version: str
@@ -99,6 +109,7 @@ class InstrumentProfile(_Data):
         default=None, description="A licence notice that must be shown with the results."
     )
     norm_group: str | None = None
+    norm: NormInfo | None = None
     confidence_level: float
     scales: list[ScaleResult]
     leading: list[str] = Field(description="Scale ids sharing the highest score.")

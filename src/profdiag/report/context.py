@@ -95,7 +95,7 @@ def _instrument(
         "content_hash": section.content_hash,
         "overlay_hash": section.overlay_hash or "",
         "notice": _text(section.notice, language),
-        "norm_group": section.norm_group or "",
+        "norm_group": _norm_description(section, language),
         "normed": normed,
         "level_percent": round(100 * section.confidence_level),
         "scales": scales,
@@ -157,6 +157,15 @@ def _scale(scale: ScaleResult, language: Language) -> dict[str, Any]:
         "band": _text(scale.band.label, language) if scale.band else "",
         "band_code": scale.band.code if scale.band else "",
     }
+
+
+def _norm_description(section: InstrumentProfile, language: Language) -> str:
+    """'title (n = 1200, 2021; source)' of the norm group, or '' without one."""
+    norm = section.norm
+    if norm is None:
+        return section.norm_group or ""
+    year = f", {norm.year}" if norm.year else ""
+    return f"{norm.title.get(language)} (n = {norm.sample_size}{year}; {norm.source})"
 
 
 def _percent(share: float | None) -> str:
