@@ -383,7 +383,7 @@ def score(
         definition, result, norm_group=norm_group, attributes=attributes, level=level
     )
     with collector_paused():
-        header, rows = score_table(
+        header, table_columns = score_table(
             result,
             standard,
             id_name=id_name or "row",
@@ -400,7 +400,7 @@ def score(
             },
             "confidence_level": level,
         }
-        text = write_table(out, header, rows, metadata)
+        text = write_table(out, header, table_columns, metadata)
     if text is not None:
         click.echo(text, nl=False)
     else:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from profdiag.norms.standard import StandardScores
@@ -23,10 +21,11 @@ def score_table(
     normed: bool = True,
     bands: bool = True,
     timing: SpeedAccuracy | None = None,
-) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows: id, the raw score of each scale (column named by the scale id), then
-    per scale `<id>.answered`, `<id>.status` and, with norms, `<id>.z` ... `<id>.sten`,
-    `<id>.band`; then `norm_group`, `row_status` and the instrument's id, version and hash."""
+) -> tuple[list[str], list[np.ndarray]]:
+    """Header and columns (one array each): id, the raw score of each scale (column named
+    by the scale id), then per scale `<id>.answered`, `<id>.status` and, with norms,
+    `<id>.z` ... `<id>.sten`, `<id>.band`; then `norm_group`, `row_status` and the
+    instrument's id, version and hash."""
     scales = result.scale_ids
     header = [id_name, *scales]
     columns: list[np.ndarray] = [np.asarray(result.row_ids, dtype=object), *result.raw.T]
@@ -59,8 +58,7 @@ def score_table(
         provenance.append(ref.overlay_hash)
     for value in provenance:
         columns.append(np.full(len(result), value, dtype=object))
-    rows = [list(row) for row in zip(*(column.tolist() for column in columns), strict=True)]
-    return header, rows
+    return header, columns
 
 
 def _whole(values: np.ndarray) -> np.ndarray:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from profdiag.errors import CellProblem, ResponseDataError
 
 _DELIMITERS = ",;\t"
@@ -160,20 +162,26 @@ def _json_table(text: str, source: str) -> Table:
 def write_table(
     path: Path | None,
     header: list[str],
-    rows: Iterator[list[Any]] | list[list[Any]],
+    columns: Sequence[np.ndarray],
     metadata: dict[str, Any],
 ) -> str | None:
-    """CSV (by default) or JSON (when the path ends in .json); None as the path returns text."""
+    """CSV (by default) or JSON (when the path ends in .json); None as the path returns text.
+
+    Columns are formatted one at a time (floats in Python's shortest round-trip form, NaN
+    and None as empty cells), which is several times faster than cell by cell for 1M rows;
+    the CSV is what `csv.writer` writes (minimal quoting, "\\n" line ends), except that a
+    carriage return inside a cell is quoted too."""
     as_json = path is not None and path.suffix.lower() == ".json"
     if as_json:
-        records = [dict(zip(header, (_json_cell(c) for c in row), strict=True)) for row in rows]
+        cells = [[_json_cell(cell) for cell in column.tolist()] for column in columns]
+        records = [dict(zip(header, row, strict=True)) for row in zip(*cells, strict=True)]
         text = json.dumps({**metadata, "respondents": records}, ensure_ascii=False, indent=1) + "\n"
     else:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows([_csv_cell(c) for c in row] for row in rows)
-        text = buffer.getvalue()
+        with collector_paused():
+            formatted = [_csv_column(column) for column in columns]
+            lines = [",".join(_csv_text(name) for name in header)]
+            lines += [",".join(row) for row in zip(*formatted, strict=True)]
+        text = "\n".join(lines) + "\n"
     if path is None:
         return text
     path.write_text(text, encoding="utf-8")
@@ -186,7 +194,22 @@ def _json_cell(cell: Any) -> Any:
     return cell
 
 
-def _csv_cell(cell: Any) -> Any:
+def _csv_column(column: np.ndarray) -> list[str]:
+    if column.dtype.kind == "f":
+        cells = list(map(repr, column.tolist()))
+        for row in np.flatnonzero(np.isnan(column)).tolist():
+            cells[row] = ""
+        return cells
+    if column.dtype.kind in "iub":
+        return list(map(str, column.tolist()))
+    return [_csv_text(cell) for cell in column.tolist()]
+
+
+def _csv_text(cell: Any) -> str:
+    """A text cell quoted as csv.writer quotes it (only when it must be)."""
     if cell is None or (isinstance(cell, float) and math.isnan(cell)):
         return ""
-    return repr(cell) if isinstance(cell, float) else cell
+    text = repr(cell) if isinstance(cell, float) else str(cell)
+    if any(mark in text for mark in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
