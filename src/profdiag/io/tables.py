@@ -202,7 +202,9 @@ def _csv_column(column: np.ndarray) -> list[str]:
         return cells
     if column.dtype.kind in "iub":
         return list(map(str, column.tolist()))
-    return [_csv_text(cell) for cell in column.tolist()]
+    cells = column.tolist()
+    spelled = {cell: _csv_text(cell) for cell in set(cells)}  # labels repeat: format each once
+    return list(map(spelled.__getitem__, cells))
 
 
 def _csv_text(cell: Any) -> str:
