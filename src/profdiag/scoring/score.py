@@ -90,7 +90,7 @@ def _encode(plan: ScoringPlan, data: Any, roles: ColumnRoles) -> Encoded:
         first = next(iter(data.values()), None)
         if first is None or isinstance(first, str | int | float) or np.isscalar(first):
             return encode_record(plan, data, roles)
-        return encode_columns(plan, data, _column_length(first), roles)
+        return encode_columns(plan, data, len(first), roles)
     if hasattr(data, "columns") and hasattr(data, "__getitem__"):  # a pandas DataFrame
         columns = {str(name): data[name] for name in data.columns}
         return encode_columns(plan, columns, len(data), roles)
@@ -100,10 +100,6 @@ def _encode(plan: ScoringPlan, data: Any, roles: ColumnRoles) -> Encoded:
         "response data must be a 2-D numpy array, a pandas DataFrame, a mapping of columns, "
         f"a list of dicts or one dict; got {type(data).__name__}"
     )
-
-
-def _column_length(column: Any) -> int:
-    return len(column)
 
 
 def _score_numeric_blocks(
