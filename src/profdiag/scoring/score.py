@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -29,6 +29,7 @@ from profdiag.scoring.result import InstrumentRef, ScoreResult
 # that numpy's per-call overhead does not matter. Blocks run on a thread each (numpy
 # releases the GIL in its loops and in BLAS).
 BLOCK_ROWS = 4_096
+T = TypeVar("T")
 
 
 def score(
@@ -55,7 +56,7 @@ def score(
         encoded, output = _score_numeric_blocks(plan, data, workers)
     else:
         encoded = _encode(plan, data, roles)
-        output = score_values(plan, encoded.values)
+        output = _score_in_blocks(plan, encoded.values, workers)
     if strict and encoded.problems:
         raise ResponseDataError(source, encoded.problems)
     n_rows = output.raw.shape[0]
@@ -112,29 +113,56 @@ def _score_numeric_blocks(
         encoded = encode_matrix(plan, matrix)
         return encoded, score_values(plan, encoded.values)
     output = KernelOutput.empty(n_rows, plan.n_scales)
-    starts = range(0, n_rows, BLOCK_ROWS)
 
-    buffers = threading.local()
-
-    def run(start: int) -> Encoded:
-        stop = min(start + BLOCK_ROWS, n_rows)
-        workspace = getattr(buffers, "workspace", None)
-        if workspace is None:
-            workspace = buffers.workspace = Workspace(BLOCK_ROWS, plan.n_items)
-        block = matrix[start:stop]
-        encoded = encode_matrix(plan, block, first_row=start, workspace=workspace)
-        out = output.rows(start, stop)
-        score_values(plan, encoded.values, out=out, split=encoded.split, workspace=workspace)
+    def run(start: int, stop: int, workspace: Workspace) -> Encoded:
+        encoded = encode_matrix(plan, matrix[start:stop], first_row=start, workspace=workspace)
+        score_values(
+            plan,
+            encoded.values,
+            out=output.rows(start, stop),
+            split=encoded.split,
+            workspace=workspace,
+        )
         return encoded
 
-    threads = workers or os.cpu_count() or 1
-    # Parallelism comes from the blocks; BLAS threads on top would only compete for cores.
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(threads) as pool:
-        parts = list(pool.map(run, starts))
+    parts = _on_threads(run, n_rows, plan.n_items, workers)
     problems: list[CellProblem] = [p for encoded in parts for p in encoded.problems]
     row_has_problem = np.zeros(n_rows, dtype=bool)
-    for start, encoded in zip(starts, parts, strict=True):
+    for start, encoded in zip(range(0, n_rows, BLOCK_ROWS), parts, strict=True):
         if encoded.row_has_problem is not None:
             row_has_problem[start : start + BLOCK_ROWS] = encoded.row_has_problem
     merged = Encoded(np.empty((0, plan.n_items)), problems, row_has_problem)
     return merged, output
+
+
+def _score_in_blocks(plan: ScoringPlan, values: np.ndarray, workers: int | None) -> KernelOutput:
+    """Score item values that are already validated, block by block on worker threads."""
+    n_rows = values.shape[0]
+    if n_rows <= BLOCK_ROWS:
+        return score_values(plan, values)
+    output = KernelOutput.empty(n_rows, plan.n_scales)
+
+    def run(start: int, stop: int, workspace: Workspace) -> None:
+        score_values(plan, values[start:stop], out=output.rows(start, stop), workspace=workspace)
+
+    _on_threads(run, n_rows, plan.n_items, workers)
+    return output
+
+
+def _on_threads(
+    run: Callable[[int, int, Workspace], T], n_rows: int, n_items: int, workers: int | None
+) -> list[T]:
+    """run(start, stop, workspace) for each block of rows, on worker threads that each
+    reuse one workspace; results in block order."""
+    buffers = threading.local()
+
+    def block(start: int) -> T:
+        workspace = getattr(buffers, "workspace", None)
+        if workspace is None:
+            workspace = buffers.workspace = Workspace(BLOCK_ROWS, n_items)
+        return run(start, min(start + BLOCK_ROWS, n_rows), workspace)
+
+    threads = workers or os.cpu_count() or 1
+    # Parallelism comes from the blocks; BLAS threads on top would only compete for cores.
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(block, range(0, n_rows, BLOCK_ROWS)))
