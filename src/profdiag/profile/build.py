@@ -14,7 +14,12 @@ from typing import Any, Literal
 import numpy as np
 
 from profdiag.instrument.model import Instrument, Scale
-from profdiag.norms.standard import StandardScores, critical_z, se_difference, standardize
+from profdiag.norms.standard import (
+    StandardScores,
+    critical_z,
+    standard_error_of_measurement,
+    standardize,
+)
 from profdiag.profile import holland
 from profdiag.profile.matching import holland_fit, klimov_fit, rank_occupations
 from profdiag.profile.model import (
@@ -32,10 +37,9 @@ from profdiag.profile.model import (
 )
 from profdiag.profile.occupations import DDO_TYPES, OccupationCatalogue
 from profdiag.profile.validity import FLAG_TEXTS, ValidityFlags, ValidityThresholds, validity_flags
-from profdiag.scoring.encode import ColumnRoles
-from profdiag.scoring.plan import FloatArray, compile_plan
+from profdiag.scoring.plan import FloatArray, compile_plan, option_points
 from profdiag.scoring.result import ScoreResult
-from profdiag.scoring.score import encode, score
+from profdiag.scoring.score import score_with_values
 from profdiag.scoring.timing import SpeedAccuracy, speed_accuracy, timed_scales
 
 _CONSISTENCY: dict[int, Literal["high", "medium", "low", "undetermined"]] = {
@@ -67,6 +71,8 @@ class _Scored:
     standard: StandardScores
     flags: ValidityFlags
     holland_scores: FloatArray | None  # (N, 6) in hexagon order for riasec code rules
+    holland_ranked: holland.RankedScores | None  # those, ranked with the rule's tie margin
+    spans: list[tuple[float, float]]  # each scale's possible raw range
     timing: SpeedAccuracy | None
 
 
@@ -112,18 +118,20 @@ def _score(
 ) -> _Scored:
     instrument = part.instrument
     other = [*part.other_columns, *(part.attributes or {})]
-    result = score(
+    result, values = score_with_values(
         instrument, part.data, strict=strict, id_column=part.id_column, other_columns=other
     )
-    values = encode(instrument, part.data, ColumnRoles(part.id_column, frozenset(other))).values
     standard = standardize(
         instrument, result, norm_group=part.norm_group, attributes=part.attributes, level=level
     )
     holland_scores = _holland_scores(instrument, result)
-    share = None
+    spans = [scale_range(instrument, scale) for scale in instrument.scales]
+    share = ranked = None
     if holland_scores is not None:
-        low, high = _score_range(instrument)
-        share = holland.differentiation_holland(holland_scores) / (high - low)
+        assert instrument.code_rule is not None
+        ranked = holland.rank(_nan_low(holland_scores), instrument.code_rule.tie_margin)
+        widest = max(high for _, high in spans) - min(low for low, _ in spans)
+        share = holland.differentiation_holland(holland_scores) / widest
     seconds = None
     if part.total_seconds is not None:
         seconds = np.array([np.nan if s in (None, "") else float(s) for s in part.total_seconds])
@@ -133,7 +141,7 @@ def _score(
     timing = None
     if timed_scales(instrument):
         timing = speed_accuracy(instrument, result, part.subtest_seconds)
-    return _Scored(instrument, result, standard, flags, holland_scores, timing)
+    return _Scored(instrument, result, standard, flags, holland_scores, ranked, spans, timing)
 
 
 def _holland_scores(instrument: Instrument, result: ScoreResult) -> FloatArray | None:
@@ -151,34 +159,17 @@ def scale_range(instrument: Instrument, scale: Scale) -> tuple[float, float]:
     low = high = weights = 0.0
     for entry in scale.items:
         position = instrument.item_index[entry.item]
-        if entry.scores is not None:
-            points = [
-                entry.scores.get(option, 0.0) for option in _option_codes(instrument, position)
-            ]
-            span = (min(points), max(points))
+        points = option_points(instrument, instrument.items[position], entry.scores)
+        if points is None:  # a linear entry: reverse keying maps the range onto itself
+            span = (plan.codings[position].low, plan.codings[position].high)
         else:
-            coding = plan.codings[position]
-            span = instrument.item_range(instrument.items[position]) or (coding.low, coding.high)
-            if instrument.item_range(instrument.items[position]) is None:  # multiple choice
-                credit = [1.0, *instrument.items[position].partial_credit.values()]
-                span = (0.0, max(credit))
+            span = (min(points), max(points))
         low += entry.weight * span[0]
         high += entry.weight * span[1]
         weights += entry.weight
     if scale.aggregation == "mean":
         return low / weights, high / weights
     return low, high
-
-
-def _option_codes(instrument: Instrument, position: int) -> list[str]:
-    fmt = instrument.format_of(instrument.items[position])
-    return [option.code for option in getattr(fmt, "options", ())]
-
-
-def _score_range(instrument: Instrument) -> tuple[float, float]:
-    """The widest possible raw range over the instrument's scales (for relative spreads)."""
-    ranges = [scale_range(instrument, scale) for scale in instrument.scales]
-    return min(low for low, _ in ranges), max(high for _, high in ranges)
 
 
 def _sections(part: _Scored, level: float) -> list[InstrumentProfile]:
@@ -188,10 +179,9 @@ def _sections(part: _Scored, level: float) -> list[InstrumentProfile]:
     )
     codes: list[str | None] = [None] * len(result)
     indices: list[HollandIndices | None] = [None] * len(result)
-    if part.holland_scores is not None:
+    if part.holland_scores is not None and part.holland_ranked is not None:
         assert instrument.code_rule is not None
-        scores = part.holland_scores
-        letters = holland.rank(_nan_low(scores), instrument.code_rule.tie_margin)
+        scores, letters = part.holland_scores, part.holland_ranked
         complete = np.asarray(~np.isnan(scores).any(axis=1))
         codes = [
             code if complete[row] else None
@@ -200,10 +190,10 @@ def _sections(part: _Scored, level: float) -> list[InstrumentProfile]:
         indices = _holland_indices(scores, letters, codes, instrument.code_rule.length)
     elif instrument.code_rule is not None:  # leading types
         codes = [" = ".join(_leading(instrument, ranked, row)) for row in range(len(result))]
-    comparisons = _comparisons(instrument, standard, ranked, level)
+    comparisons = _comparisons(instrument, standard, level)
     labels = result.status_labels()
     bands = {scale.id: scale.bands for scale in instrument.scales if scale.bands}
-    spans = [scale_range(instrument, scale) for scale in instrument.scales]
+    spans = part.spans
     norms = {
         group.id: NormInfo(
             id=group.id,
@@ -284,7 +274,7 @@ def _holland_indices(
 
 
 def _comparisons(
-    instrument: Instrument, standard: StandardScores, ranked: holland.RankedScores, level: float
+    instrument: Instrument, standard: StandardScores, level: float
 ) -> list[list[Comparison]]:
     """Adjacent leading scales by T score: is each higher than the next beyond chance?"""
     n_rows = standard.t.shape[0]
@@ -292,6 +282,11 @@ def _comparisons(
     if not instrument.norms or not all(reliable):
         return [[] for _ in range(n_rows)]
     z = critical_z(level)
+    sems = [
+        standard_error_of_measurement(scale.reliability.value)
+        for scale in instrument.scales
+        if scale.reliability is not None
+    ]
     length = instrument.code_rule.length if instrument.code_rule else 3
     order = np.argsort(-np.nan_to_num(standard.t, nan=-np.inf), axis=1, kind="stable")
     result = []
@@ -302,7 +297,7 @@ def _comparisons(
             t_a, t_b = standard.t[row, a], standard.t[row, b]
             if math.isnan(t_a) or math.isnan(t_b):
                 break
-            se = se_difference(instrument, instrument.scales[a].id, instrument.scales[b].id)
+            se = math.hypot(sems[a], sems[b])  # as norms.se_difference
             pairs.append(
                 Comparison(
                     higher=instrument.scales[a].id,
@@ -417,9 +412,8 @@ def _matches(
     fits: list[FloatArray] = []
     c_index = m_index = similarity = klimov = None
     for part in scored:
-        if part.holland_scores is not None and c_index is None:
-            ranked = holland.rank(_nan_low(part.holland_scores))
-            fit = holland_fit(part.holland_scores, ranked, catalogue)
+        if part.holland_scores is not None and part.holland_ranked is not None and c_index is None:
+            fit = holland_fit(part.holland_scores, part.holland_ranked, catalogue)
             complete = np.asarray(~np.isnan(part.holland_scores).any(axis=1))
             fits.append(np.where(complete[:, None], fit.fit, np.nan))
             c_index, m_index, similarity = fit.brown_gore_c, fit.iachan_m, fit.similarity

@@ -276,9 +276,12 @@ def _cell_problems(
     plan: ScoringPlan, columns: Mapping[str, Any], bad: BoolArray, first_row: int
 ) -> list[CellProblem]:
     problems = []
+    arrays: dict[int, np.ndarray] = {}  # each offending column converted once
     for row, i in zip(*np.nonzero(bad), strict=True):
         item_id = plan.item_ids[i]
-        cell = _as_array(columns[item_id])[row]
+        if i not in arrays:
+            arrays[i] = _as_array(columns[item_id])
+        cell = arrays[i][row]
         if isinstance(cell, np.generic):
             cell = cell.item()
         problems.append(CellProblem(first_row + int(row), item_id, cell, plan.codings[i].expected))

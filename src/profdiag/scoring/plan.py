@@ -155,7 +155,7 @@ def compile_plan(instrument: Instrument) -> ScoringPlan:
             weights[i, s] += weight
             count[i, s] += 1.0
             total_weight[s] += weight
-            table = _option_points(instrument, item, entry.scores)
+            table = option_points(instrument, item, entry.scores)
             if table is None:
                 a, b = _linear_key(instrument, item, entry.reverse)
                 slope[i, s] += weight * b
@@ -246,7 +246,7 @@ def _linear_key(instrument: Instrument, item: Item, reverse: bool) -> tuple[floa
     return value_range[0] + value_range[1], -1.0
 
 
-def _option_points(
+def option_points(
     instrument: Instrument, item: Item, scores: dict[str, float] | None
 ) -> list[float] | None:
     """Points per option position for a lookup entry; None for a linear entry."""

@@ -50,19 +50,3 @@ class ScoreResult:
         labels = np.array([status.label for status in ScaleStatus], dtype=object)
         named: np.ndarray = labels[self.status]
         return named
-
-    def to_records(self) -> list[dict[str, Any]]:
-        """One dict per respondent: raw score per scale, then answered counts and status."""
-        labels = self.status_labels()
-        records = []
-        for r in range(len(self)):
-            record: dict[str, Any] = {"row_id": self.row_ids[r]}
-            for s, scale_id in enumerate(self.scale_ids):
-                value = float(self.raw[r, s])
-                record[scale_id] = None if np.isnan(value) else value
-            for s, scale_id in enumerate(self.scale_ids):
-                record[f"{scale_id}.answered"] = int(self.answered[r, s])
-                record[f"{scale_id}.status"] = labels[r, s]
-            record["row_status"] = "problems" if self.row_has_problem[r] else "ok"
-            records.append(record)
-        return records

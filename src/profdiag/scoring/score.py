@@ -22,7 +22,7 @@ from profdiag.scoring.encode import (
     encode_records,
 )
 from profdiag.scoring.kernel import KernelOutput, Workspace, score_values
-from profdiag.scoring.plan import ScoringPlan, compile_plan
+from profdiag.scoring.plan import FloatArray, ScoringPlan, compile_plan
 from profdiag.scoring.result import InstrumentRef, ScoreResult
 
 # Rows per block on the numeric-array path: small enough to stay in cache, large enough
@@ -51,12 +51,35 @@ def score(
     `result.problems`, the cell counts as unanswered and the row is flagged.
     """
     plan = compile_plan(instrument)
-    roles = ColumnRoles(id_column, frozenset(other_columns))
     if isinstance(data, np.ndarray) and data.dtype.kind in "fiub":
         encoded, output = _score_numeric_blocks(plan, data, workers)
     else:
-        encoded = _encode(plan, data, roles)
+        encoded = _encode(plan, data, ColumnRoles(id_column, frozenset(other_columns)))
         output = _score_in_blocks(plan, encoded.values, workers)
+    return _result(plan, encoded, output, strict, source)
+
+
+def score_with_values(
+    instrument: Instrument,
+    data: Any,
+    *,
+    strict: bool = True,
+    id_column: str | None = None,
+    other_columns: Iterable[str] = (),
+    source: str = "<data>",
+    workers: int | None = None,
+) -> tuple[ScoreResult, FloatArray]:
+    """`score()`, also returning the item-value matrix (N x I, NaN = no answer or an
+    invalid cell) that response-validity checks read."""
+    plan = compile_plan(instrument)
+    encoded = _encode(plan, data, ColumnRoles(id_column, frozenset(other_columns)))
+    output = _score_in_blocks(plan, encoded.values, workers)
+    return _result(plan, encoded, output, strict, source), encoded.values
+
+
+def _result(
+    plan: ScoringPlan, encoded: Encoded, output: KernelOutput, strict: bool, source: str
+) -> ScoreResult:
     if strict and encoded.problems:
         raise ResponseDataError(source, encoded.problems)
     n_rows = output.raw.shape[0]
@@ -77,11 +100,6 @@ def score(
         problems=tuple(encoded.problems),
         row_has_problem=row_has_problem,
     )
-
-
-def encode(instrument: Instrument, data: Any, roles: ColumnRoles | None = None) -> Encoded:
-    """The item-value matrix of `data` (with its problems), as the kernel sees it."""
-    return _encode(compile_plan(instrument), data, roles or ColumnRoles())
 
 
 def _encode(plan: ScoringPlan, data: Any, roles: ColumnRoles) -> Encoded:
