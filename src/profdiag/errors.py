@@ -120,3 +120,19 @@ class ResponseDataError(ProfdiagError):
 
 class NormError(ProfdiagError):
     """No norm group fits, or the one asked for does not exist."""
+
+
+class ArgumentError(ProfdiagError, ValueError):
+    """A library function was called with arguments it cannot use: a result from another
+    instrument, attributes of the wrong length, an unsupported input type or shape."""
+
+
+class OutputError(ProfdiagError):
+    """An output could not be written (missing or read-only folder, full disk, an output
+    that would replace an input, a path that is not a regular file). The previous file, if
+    any, is left as it was."""
+
+
+class ReportError(ProfdiagError):
+    """A report could not be rendered: a template with a syntax error, a template that tried
+    something the sandbox refuses, or one that ran past its time or memory limit."""
