@@ -1,5 +1,5 @@
-"""`python -m profdiag` runs the command line."""
+"""`python -m profdiag`: the same as the `profdiag` command."""
 
 from profdiag.cli import main
 
-main()
+main(prog_name="profdiag")

@@ -76,15 +76,24 @@ class DefinitionProblem:
         return f"{self.path}: got {show_value(self.value)}; expected {self.expected}"
 
 
-class InstrumentError(ProfdiagError):
-    """An instrument definition is malformed. Lists every problem found, not just the first."""
+class DocumentError(ProfdiagError):
+    """A JSON document (profiles, a catalogue, thresholds, an overlay) is malformed. Lists
+    every problem found, each with its JSON path, not just the first."""
+
+    what = "the document"
 
     def __init__(self, source: str, problems: Sequence[DefinitionProblem]) -> None:
         self.source = source
         self.problems = tuple(problems)
-        lines = [f"{source}: {len(self.problems)} problem(s) in the definition"]
+        lines = [f"{source}: {len(self.problems)} problem(s) in {self.what}"]
         lines += [f"  {problem.describe()}" for problem in self.problems]
         super().__init__("\n".join(lines))
+
+
+class InstrumentError(DocumentError):
+    """An instrument definition is malformed. Lists every problem found, not just the first."""
+
+    what = "the definition"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ Scoring that same sample reproduces psych's numbers.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -71,7 +72,7 @@ def instrument_from_keys(
     items = keys_items(keys, source)
     if maximum <= minimum:
         raise InstrumentError(
-            source, [DefinitionProblem("--max", maximum, f"a value above --min ({minimum})")]
+            source, [DefinitionProblem("maximum", maximum, f"a code above the minimum ({minimum})")]
         )
     if missing == "none":
         rule: dict[str, Any] = {"min_answered": 1, "gaps": "skip"}
@@ -82,7 +83,7 @@ def instrument_from_keys(
                 source,
                 [
                     DefinitionProblem(
-                        "--impute-from",
+                        "impute_sample",
                         None,
                         f"a sample to compute each item's {missing} from "
                         "(psych imputes from the scored data)",
@@ -143,17 +144,40 @@ def _sample_statistic(
     for item in items:
         if item not in sample:
             problems.append(
-                DefinitionProblem(f"--impute-from[{item}]", None, "a column for this item")
+                DefinitionProblem(f"impute_sample[{item}]", None, "a column for this item")
             )
             continue
-        column = np.array([np.nan if v is None or v == "" else float(v) for v in sample[item]])
+        column, bad = _numbers(sample[item])
+        if bad:
+            row, value = bad
+            problems.append(
+                DefinitionProblem(f"impute_sample[{item}] row {row + 1}", value, "a number")
+            )
+            continue
         answered = column[~np.isnan(column)]
         if answered.size == 0:
             problems.append(
-                DefinitionProblem(f"--impute-from[{item}]", "all empty", "at least one answer")
+                DefinitionProblem(f"impute_sample[{item}]", "all empty", "at least one answer")
             )
             continue
         values[item] = float(np.mean(answered) if statistic == "mean" else np.median(answered))
     if problems:
         raise InstrumentError(source, problems)
     return values
+
+
+def _numbers(cells: Sequence[Any]) -> tuple[np.ndarray, tuple[int, Any] | None]:
+    """Cells as floats (None, "" and NaN: no answer); the first cell that is not a finite
+    number, with its row, is returned instead of raised."""
+    column = np.full(len(cells), np.nan)
+    for row, cell in enumerate(cells):
+        if cell is None or (isinstance(cell, str) and not cell.strip()):
+            continue
+        try:
+            number = float(cell)
+        except (TypeError, ValueError, OverflowError):
+            return column, (row, cell)
+        if math.isinf(number):
+            return column, (row, cell)
+        column[row] = number
+    return column, None

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from profdiag.errors import ArgumentError, CellProblem, ResponseDataError
 from profdiag.instrument.model import Instrument, Scale
 from profdiag.norms.standard import (
     StandardScores,
@@ -62,6 +63,7 @@ class ProfileInput:
     subtest_seconds: Mapping[str, Sequence[Any]] | None = None  # timed scale id -> seconds
     id_column: str | None = None
     other_columns: Sequence[str] = field(default_factory=tuple)
+    answers_column: str | None = None  # typed paper answer sheets, see score()
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,12 @@ def _score(
     instrument = part.instrument
     other = [*part.other_columns, *(part.attributes or {})]
     result, values = score_with_values(
-        instrument, part.data, strict=strict, id_column=part.id_column, other_columns=other
+        instrument,
+        part.data,
+        strict=strict,
+        id_column=part.id_column,
+        other_columns=other,
+        answers_column=part.answers_column,
     )
     standard = standardize(
         instrument, result, norm_group=part.norm_group, attributes=part.attributes, level=level
@@ -134,7 +141,7 @@ def _score(
         share = holland.differentiation_holland(holland_scores) / widest
     seconds = None
     if part.total_seconds is not None:
-        seconds = np.array([np.nan if s in (None, "") else float(s) for s in part.total_seconds])
+        seconds = _seconds(part.total_seconds, len(result))
     flags = validity_flags(
         values, differentiation_share=share, total_seconds=seconds, thresholds=thresholds
     )
@@ -142,6 +149,30 @@ def _score(
     if timed_scales(instrument):
         timing = speed_accuracy(instrument, result, part.subtest_seconds)
     return _Scored(instrument, result, standard, flags, holland_scores, ranked, spans, timing)
+
+
+def _seconds(cells: Sequence[Any], n_rows: int) -> FloatArray:
+    """Total answering times: empty cells are unknown; anything but a finite number of
+    seconds >= 0 is an error naming its row."""
+    if len(cells) != n_rows:
+        raise ArgumentError(f"total_seconds has {len(cells)} values for {n_rows} respondents")
+    seconds = np.full(n_rows, np.nan)
+    problems = []
+    for row, cell in enumerate(cells):
+        if cell is None or (isinstance(cell, str) and not cell.strip()):
+            continue
+        try:
+            value = float(cell)
+        except (TypeError, ValueError, OverflowError):
+            value = math.nan
+        if isinstance(cell, bool) or not math.isfinite(value) or value < 0:
+            if not (isinstance(cell, float) and math.isnan(cell)):
+                problems.append(CellProblem(row, "seconds", cell, "a number of seconds >= 0"))
+            continue
+        seconds[row] = value
+    if problems:
+        raise ResponseDataError("total answering times", problems)
+    return seconds
 
 
 def _holland_scores(instrument: Instrument, result: ScoreResult) -> FloatArray | None:

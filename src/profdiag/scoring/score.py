@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -13,6 +14,7 @@ from threadpoolctl import threadpool_limits
 
 from profdiag.errors import CellProblem, ResponseDataError
 from profdiag.instrument.model import Instrument
+from profdiag.scoring.answer_sheets import expand_answers_column
 from profdiag.scoring.encode import (
     ColumnRoles,
     Encoded,
@@ -41,6 +43,7 @@ def score(
     other_columns: Iterable[str] = (),
     source: str = "<data>",
     workers: int | None = None,
+    answers_column: str | None = None,
 ) -> ScoreResult:
     """Score response data on every scale of `instrument`.
 
@@ -49,14 +52,20 @@ def score(
     (one respondent). With `strict`, any invalid cell, unknown column or missing item
     column raises ResponseDataError listing them all; otherwise each is recorded in
     `result.problems`, the cell counts as unanswered and the row is flagged.
+    `answers_column` names a column of typed paper answer sheets ("1а 2б ...", item
+    positions as printed) that stands for the item columns; its bad tokens are problems
+    of that column like any other invalid cell.
     """
     plan = compile_plan(instrument)
+    sheet_problems: list[CellProblem] = []
+    if answers_column is not None:
+        data, sheet_problems = expand_answers_column(instrument, data, answers_column)
     if isinstance(data, np.ndarray) and data.dtype.kind in "fiub":
         encoded, output = _score_numeric_blocks(plan, data, workers)
     else:
         encoded = _encode(plan, data, ColumnRoles(id_column, frozenset(other_columns)))
         output = _score_in_blocks(plan, encoded.values, workers)
-    return _result(plan, encoded, output, strict, source)
+    return _result(plan, _with_problems(encoded, sheet_problems), output, strict, source)
 
 
 def score_with_values(
@@ -68,13 +77,37 @@ def score_with_values(
     other_columns: Iterable[str] = (),
     source: str = "<data>",
     workers: int | None = None,
+    answers_column: str | None = None,
 ) -> tuple[ScoreResult, FloatArray]:
     """`score()`, also returning the item-value matrix (N x I, NaN = no answer or an
     invalid cell) that response-validity checks read."""
     plan = compile_plan(instrument)
+    sheet_problems: list[CellProblem] = []
+    if answers_column is not None:
+        data, sheet_problems = expand_answers_column(instrument, data, answers_column)
     encoded = _encode(plan, data, ColumnRoles(id_column, frozenset(other_columns)))
     output = _score_in_blocks(plan, encoded.values, workers)
-    return _result(plan, encoded, output, strict, source), encoded.values
+    result = _result(plan, _with_problems(encoded, sheet_problems), output, strict, source)
+    return result, encoded.values
+
+
+def _with_problems(encoded: Encoded, problems: list[CellProblem]) -> Encoded:
+    """`encoded` with `problems` found before encoding (answer sheets) listed first and
+    their rows flagged."""
+    if not problems:
+        return encoded
+    n_rows = (
+        encoded.values.shape[0] if encoded.row_has_problem is None else len(encoded.row_has_problem)
+    )
+    flagged = (
+        np.zeros(n_rows, dtype=bool)
+        if encoded.row_has_problem is None
+        else encoded.row_has_problem.copy()
+    )
+    flagged[[problem.row for problem in problems if problem.row >= 0]] = True
+    return dataclasses.replace(
+        encoded, problems=[*problems, *encoded.problems], row_has_problem=flagged
+    )
 
 
 def _result(

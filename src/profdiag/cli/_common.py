@@ -1,0 +1,197 @@
+"""What several commands share: options, loading a definition, reading response data,
+printing cell problems and writing outputs."""
+
+from __future__ import annotations
+
+import codecs
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from profdiag.errors import CellProblem, OutputError, show_value
+
+if TYPE_CHECKING:
+    from profdiag.instrument import Instrument
+    from profdiag.io import Table
+
+F = TypeVar("F", bound=Callable[..., Any])
+MAX_PROBLEMS_SHOWN = 50
+
+
+def options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    """Several click options as one decorator, applied in the order listed."""
+
+    def apply(command: F) -> F:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return apply
+
+
+OVERLAY = click.option(
+    "--overlay",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A text overlay file adding licensed item texts (see docs/instrument-format.md).",
+)
+
+
+def _check_encoding(_: click.Context, __: click.Parameter, value: str) -> str:
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise click.BadParameter(f"{value!r} is not a text encoding Python knows") from None
+    return value
+
+
+def _check_delimiter(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+    value = named.get(value.lower(), value)
+    if value not in (",", ";", "\t", "|"):
+        raise click.BadParameter(f"{value!r}; expected one of , ; | tab")
+    return value
+
+
+RESPONSE_OPTIONS = options(
+    click.option(
+        "--id-column",
+        default="id",
+        show_default=True,
+        help="Column identifying respondents (used when present).",
+    ),
+    click.option(
+        "--norm-group",
+        default=None,
+        help="Norm group id for every row (default: "
+        "chosen per row from the sex, age and grade columns).",
+    ),
+    click.option(
+        "--level",
+        type=click.FloatRange(0.5, 0.999),
+        default=0.90,
+        show_default=True,
+        help="Confidence level of T-score bands and leading-scale comparisons.",
+    ),
+    click.option(
+        "--lenient", is_flag=True, help="Record invalid cells and go on, instead of stopping."
+    ),
+    click.option(
+        "--encoding",
+        default="utf-8-sig",
+        show_default=True,
+        callback=_check_encoding,
+        help="Text encoding of DATA (e.g. cp1251 for files from older Russian Excel).",
+    ),
+    click.option(
+        "--delimiter",
+        default=None,
+        callback=_check_delimiter,
+        help="CSV delimiter: , ; | or tab (default: detected from the header line).",
+    ),
+    click.option(
+        "--answers-column",
+        default=None,
+        help="A column holding each respondent's answers as one string, e.g. "
+        "'1а 2б 3а ...' (item numbers as on the sheet), instead of one column "
+        "per item.",
+    ),
+)
+
+
+def load_definition(reference: str | Path, overlay: Path | None = None) -> Instrument:
+    """A bundled id or a JSON file; a file that does not exist is a usage error."""
+    from profdiag.instrument import bundled_ids, load_instrument
+    from profdiag.instrument.overlay import apply_overlay, load_overlay
+
+    text = str(reference)
+    looks_like_path = text.endswith(".json") or os.sep in text
+    if looks_like_path and not Path(text).exists():
+        raise click.BadParameter(f"no such file: {text}", param_hint="INSTRUMENT")
+    if not looks_like_path and not Path(text).exists() and text not in bundled_ids():
+        raise click.BadParameter(
+            f"{text!r} is neither a file nor a bundled instrument ({', '.join(bundled_ids())})",
+            param_hint="INSTRUMENT",
+        )
+    definition = load_instrument(reference)
+    if overlay is None:
+        return definition
+    return apply_overlay(definition, load_overlay(overlay), source=str(overlay))
+
+
+@dataclass(frozen=True)
+class Responses:
+    """A response file as the library reads it, and the columns that are not items."""
+
+    table: Table
+    attributes: dict[str, list[Any]]
+    id_name: str | None
+
+    @property
+    def columns(self) -> dict[str, list[Any]]:
+        return self.table.columns
+
+
+def read_responses(
+    data: Path, *, encoding: str, delimiter: str | None, id_column: str
+) -> Responses:
+    from profdiag.io import read_table
+    from profdiag.norms.selection import ATTRIBUTES
+
+    extra = {"delimiter": delimiter} if delimiter is not None else {}
+    table = read_table(data, encoding=encoding, **extra)
+    attributes = {name: table.columns[name] for name in ATTRIBUTES if name in table.columns}
+    id_name = id_column if id_column in table.columns else None
+    return Responses(table, attributes, id_name)
+
+
+def require_column(responses: Responses, data: Path, column: str | None, option: str) -> None:
+    if column is not None and column not in responses.columns:
+        raise click.BadParameter(f"{data} has no column {column!r}", param_hint=option)
+
+
+def echo_problems(table: Table, problems: Sequence[CellProblem]) -> None:
+    """Each problem on its own line, naming the data row and its line in the file."""
+    for problem in problems[:MAX_PROBLEMS_SHOWN]:
+        click.echo(
+            f"profdiag: {table.source}: {table.describe_row(problem.row)}, column "
+            f"{problem.column!r}: got {show_value(problem.value)}; "
+            f"expected {problem.expected}",
+            err=True,
+        )
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        click.echo(
+            f"profdiag: {table.source}: ... and {len(problems) - MAX_PROBLEMS_SHOWN} more",
+            err=True,
+        )
+
+
+def refuse_overwriting_inputs(out: Path | None, inputs: Sequence[Path | None]) -> None:
+    """An output must never replace one of the command's own inputs."""
+    if out is None:
+        return
+    for path in inputs:
+        if path is not None and _same_file(out, path):
+            raise OutputError(f"--out {out} is the input file {path}; choose another output")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)  # also catches hard links
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def write_text_output(out: Path | None, text: str) -> None:
+    """To stdout, or atomically to `out`."""
+    from profdiag.io.atomic import write_atomically
+
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomically(out, text)

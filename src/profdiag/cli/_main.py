@@ -1,0 +1,20 @@
+"""The `profdiag` command group: one place that lists every command."""
+
+from __future__ import annotations
+
+import click
+
+from profdiag.cli._errors import ErrorReportingGroup
+from profdiag.cli._instruments import describe, import_keys, instruments, schema, validate
+from profdiag.cli._reports import demo, report
+from profdiag.cli._scoring import profile, score
+
+
+@click.group(cls=ErrorReportingGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="profdiag")
+def main() -> None:
+    """Career-guidance diagnostics: instruments as data, vectorised scoring, norms."""
+
+
+for command in (instruments, describe, validate, schema, import_keys, score, profile, report, demo):
+    main.add_command(command)

@@ -1,0 +1,134 @@
+"""Commands that write PDF reports: report and demo."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from profdiag.cli._common import options
+
+if TYPE_CHECKING:
+    from profdiag.profile.model import Profile
+
+REPORT_OPTIONS = options(
+    click.option(
+        "--audience",
+        type=click.Choice(["client", "counsellor", "both"]),
+        default="both",
+        show_default=True,
+        help="The client/parent report, the counsellor report, or both.",
+    ),
+    click.option(
+        "--lang",
+        type=click.Choice(["ru", "en", "both"]),
+        default="ru",
+        show_default=True,
+        help="Report language.",
+    ),
+    click.option(
+        "--workers",
+        type=click.IntRange(1, 64),
+        default=None,
+        help="Parallel rendering processes (default: one per core).",
+    ),
+)
+
+
+@click.command()
+@click.argument("profiles_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for the PDFs (one per respondent, audience and language).",
+)
+@REPORT_OPTIONS
+@click.option(
+    "--templates",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Your own template folder (client.html.j2, counsellor.html.j2); it runs in "
+    "the same sandbox and may use the package's CSS and fonts only.",
+)
+@click.option(
+    "--date",
+    default=None,
+    help="A date to print on the reports (default: none, "
+    "so that the same profile always gives the same PDF).",
+)
+def report(
+    profiles_file: Path,
+    out: Path,
+    audience: str,
+    lang: str,
+    workers: int | None,
+    templates: Path | None,
+    date: str | None,
+) -> None:
+    """Render PDF reports from PROFILES_FILE (the output of `profdiag profile`)."""
+    from profdiag.profile.files import read_profiles
+
+    render_reports(read_profiles(profiles_file), out, audience, lang, templates, date, workers)
+
+
+@click.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder for the sample profiles and PDFs.",
+)
+@REPORT_OPTIONS
+def demo(out: Path, audience: str, lang: str, workers: int | None) -> None:
+    """Score the bundled sample respondents on the bundled RIASEC-72 inventory and Klimov's
+    ДДО, build their profiles and write PDF reports."""
+    from profdiag.io.atomic import write_atomically
+    from profdiag.profile.files import profiles_json
+    from profdiag.report.demo import demo_profiles
+
+    profiles = demo_profiles()
+    make_folder(out)
+    write_atomically(out / "profiles.json", profiles_json(profiles))
+    render_reports(profiles, out, audience, lang, None, None, workers)
+
+
+def make_folder(folder: Path) -> None:
+    from profdiag.errors import OutputError
+    from profdiag.io.atomic import describe_os_error
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(
+            f"cannot create the folder {folder}: {describe_os_error(error)}"
+        ) from None
+
+
+def render_reports(
+    profiles: Sequence[Profile],
+    out: Path,
+    audience: str,
+    lang: str,
+    templates: Path | None,
+    date: str | None,
+    workers: int | None,
+) -> None:
+    from profdiag.report.render import ReportOptions, render_batch
+
+    make_folder(out)
+    audiences = ["client", "counsellor"] if audience == "both" else [audience]
+    languages = ["ru", "en"] if lang == "both" else [lang]
+    written = 0
+    for who in audiences:
+        for language in languages:
+            options = ReportOptions(
+                audience=who,  # type: ignore[arg-type]
+                language=language,  # type: ignore[arg-type]
+                template_folder=templates,
+                date=date,
+            )
+            written += len(render_batch(profiles, out, options, workers=workers))
+    click.echo(f"profdiag: {written} PDF reports -> {out}", err=True)

@@ -1,0 +1,222 @@
+"""Commands that read response data: score and profile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from profdiag.cli._common import (
+    OVERLAY,
+    RESPONSE_OPTIONS,
+    Responses,
+    echo_problems,
+    load_definition,
+    read_responses,
+    refuse_overwriting_inputs,
+    require_column,
+    write_text_output,
+)
+from profdiag.cli._errors import fail
+from profdiag.errors import ResponseDataError
+
+_DATA = click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+
+
+def _stop_on_problems(responses: Responses, data: Path, error: ResponseDataError) -> None:
+    echo_problems(responses.table, error.problems)
+    fail(
+        f"{data}: {error.total} problem(s); nothing was written "
+        "(use --lenient to score the valid cells and flag the rest)"
+    )
+
+
+@click.command()
+@click.argument("instrument")
+@_DATA
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Output file: .csv or .json (default: CSV to stdout).",
+)
+@RESPONSE_OPTIONS
+@OVERLAY
+def score(
+    instrument: str,
+    data: Path,
+    out: Path | None,
+    id_column: str,
+    norm_group: str | None,
+    level: float,
+    lenient: bool,
+    encoding: str,
+    delimiter: str | None,
+    answers_column: str | None,
+    overlay: Path | None,
+) -> None:
+    """Score DATA (CSV or JSON) on INSTRUMENT (a bundled id or a JSON file).
+
+    Without --lenient any invalid cell or unknown column stops with a report and exit code 1,
+    and nothing is written. With --lenient such cells count as unanswered, each is reported
+    on stderr and the row's row_status is 'problems'.
+    """
+    from profdiag.io import score_table, write_table
+    from profdiag.io.tables import collector_paused
+    from profdiag.norms import standardize
+    from profdiag.scoring import score as score_data
+    from profdiag.scoring.timing import SECONDS_SUFFIX, speed_accuracy, timed_scales
+
+    refuse_overwriting_inputs(out, [data, overlay])
+    definition = load_definition(instrument, overlay)
+    responses = read_responses(data, encoding=encoding, delimiter=delimiter, id_column=id_column)
+    require_column(responses, data, answers_column, "--answers-column")
+    timed = timed_scales(definition)
+    seconds = {
+        scale_id: responses.columns[scale_id + SECONDS_SUFFIX]
+        for scale_id in timed
+        if scale_id + SECONDS_SUFFIX in responses.columns
+    }
+    try:
+        result = score_data(
+            definition,
+            responses.columns,
+            strict=not lenient,
+            id_column=responses.id_name,
+            other_columns=[
+                *responses.attributes,
+                *(scale_id + SECONDS_SUFFIX for scale_id in seconds),
+            ],
+            source=str(data),
+            answers_column=answers_column,
+        )
+        standard = standardize(
+            definition, result, norm_group=norm_group, attributes=responses.attributes, level=level
+        )
+    except ResponseDataError as error:
+        _stop_on_problems(responses, data, error)
+    echo_problems(responses.table, result.problems)
+    with collector_paused():
+        header, columns = score_table(
+            result,
+            standard,
+            id_name=responses.id_name or "row",
+            normed=bool(definition.norms),
+            bands=any(scale.bands is not None for scale in definition.scales),
+            timing=speed_accuracy(definition, result, seconds) if timed else None,
+        )
+        metadata = {
+            "instrument": {
+                "id": definition.id,
+                "version": definition.version,
+                "content_hash": result.instrument.content_hash,
+                "overlay_hash": result.instrument.overlay_hash,
+            },
+            "confidence_level": level,
+        }
+        text = write_table(out, header, columns, metadata)
+    if text is not None:
+        write_text_output(None, text)
+    else:
+        click.echo(
+            f"profdiag: scored {len(result)} respondents on {definition.id} "
+            f"{definition.version} -> {out}",
+            err=True,
+        )
+
+
+@click.command()
+@click.argument("instrument")
+@_DATA
+@click.option("--out", type=click.Path(path_type=Path), help="Output JSON file (default: stdout).")
+@RESPONSE_OPTIONS
+@click.option(
+    "--seconds-column",
+    default=None,
+    help="A column with each respondent's total answering time in seconds.",
+)
+@click.option(
+    "--catalogue",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A region's occupation catalogue (default: the bundled one).",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(0, 500),
+    default=10,
+    show_default=True,
+    help="How many matching occupations per profile.",
+)
+@click.option(
+    "--validity",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='JSON with validity thresholds, e.g. {"max_missing_share": 0.2} (docs/profiles.md).',
+)
+@OVERLAY
+def profile(
+    instrument: str,
+    data: Path,
+    out: Path | None,
+    id_column: str,
+    norm_group: str | None,
+    level: float,
+    lenient: bool,
+    encoding: str,
+    delimiter: str | None,
+    answers_column: str | None,
+    seconds_column: str | None,
+    catalogue: Path | None,
+    top: int,
+    validity: Path | None,
+    overlay: Path | None,
+) -> None:
+    """Build one profile per respondent of DATA on INSTRUMENT: scale results, type code,
+    Holland indices, validity flags and matching occupations, as JSON."""
+    from profdiag.instrument.loading import read_document, validate
+    from profdiag.profile.build import ProfileInput, build_profiles
+    from profdiag.profile.files import profiles_json
+    from profdiag.profile.occupations import load_catalogue
+    from profdiag.profile.validity import ValidityThresholds
+    from profdiag.scoring.timing import SECONDS_SUFFIX, timed_scales
+
+    refuse_overwriting_inputs(out, [data, overlay, catalogue, validity])
+    definition = load_definition(instrument, overlay)
+    thresholds = None
+    if validity is not None:
+        thresholds = validate(ValidityThresholds, read_document(validity), str(validity))
+    occupations = load_catalogue(catalogue)
+    responses = read_responses(data, encoding=encoding, delimiter=delimiter, id_column=id_column)
+    require_column(responses, data, answers_column, "--answers-column")
+    require_column(responses, data, seconds_column, "--seconds-column")
+    subtest_seconds = {
+        scale_id: responses.columns[scale_id + SECONDS_SUFFIX]
+        for scale_id in timed_scales(definition)
+        if scale_id + SECONDS_SUFFIX in responses.columns
+    }
+    part = ProfileInput(
+        definition,
+        responses.columns,
+        norm_group=norm_group,
+        attributes=responses.attributes,
+        total_seconds=responses.columns[seconds_column] if seconds_column else None,
+        subtest_seconds=subtest_seconds,
+        id_column=responses.id_name,
+        other_columns=[
+            *([seconds_column] if seconds_column else []),
+            *(scale_id + SECONDS_SUFFIX for scale_id in subtest_seconds),
+        ],
+        answers_column=answers_column,
+    )
+    try:
+        profiles = build_profiles(
+            [part],
+            catalogue=occupations,
+            top=top,
+            level=level,
+            strict=not lenient,
+            thresholds=thresholds,
+        )
+    except ResponseDataError as error:
+        _stop_on_problems(responses, data, error)
+    write_text_output(out, profiles_json(profiles))
+    if out is not None:
+        click.echo(f"profdiag: {len(profiles)} profiles -> {out}", err=True)
