@@ -1,0 +1,160 @@
+"""Every failure of the command line is a message and an exit code, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from profdiag.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples" / "ipip-bfm-50-sample.csv"
+SHEETS = ROOT / "examples" / "klimov-ddo-sheets.csv"
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def assert_clean(result: Result, code: int, *fragments: str) -> None:
+    assert result.exit_code == code, (result.exit_code, result.stderr, result.exception)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr, (fragment, result.stderr)
+
+
+def test_out_equal_to_the_input_is_refused_and_the_input_kept(tmp_path: Path) -> None:
+    data = tmp_path / "answers.csv"
+    data.write_bytes(SAMPLE.read_bytes())
+    result = run("score", "ipip-bfm-50", data, "--id-column", "respondent", "--out", data)
+    assert_clean(result, 1, "is the input file")
+    assert data.read_bytes() == SAMPLE.read_bytes()
+
+
+def test_out_through_a_symlink_to_the_input_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "answers.csv"
+    data.write_bytes(SAMPLE.read_bytes())
+    (tmp_path / "link.csv").symlink_to(data)
+    result = run("score", "ipip-bfm-50", data, "--out", tmp_path / "link.csv")
+    assert_clean(result, 1, "is the input file")
+    assert data.read_bytes() == SAMPLE.read_bytes()
+
+
+def test_a_failed_run_leaves_the_previous_output(tmp_path: Path) -> None:
+    out = tmp_path / "scores.csv"
+    out.write_text("previous\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("respondent,ipip01\nr1,9\n")
+    result = run("score", "ipip-bfm-50", bad, "--id-column", "respondent", "--out", out)
+    assert_clean(result, 1, "nothing was written")
+    assert out.read_text() == "previous\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["score", "no/such/instrument.json", str(SAMPLE)], "no such file"),
+        (["score", "no-such-instrument", str(SAMPLE)], "neither a file nor a bundled"),
+        (["describe", "missing.json"], "no such file"),
+        (["score", "ipip-bfm-50", str(SAMPLE), "--encoding", "klingon"], "klingon"),
+        (["score", "ipip-bfm-50", str(SAMPLE), "--delimiter", "x"], "'x'"),
+        (["score", "ipip-bfm-50", str(SAMPLE), "--answers-column", "nope"], "'nope'"),
+        (["profile", "klimov-ddo", str(SHEETS), "--seconds-column", "nope"], "'nope'"),
+        (["import-keys", str(SAMPLE), "--min", "5", "--max", "1"], "--max"),
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], fragment: str) -> None:
+    assert_clean(run(*args), 2, fragment)
+
+
+def test_a_profiles_file_that_is_not_json(tmp_path: Path) -> None:
+    bad = tmp_path / "profiles.json"
+    bad.write_text("{not json")
+    assert_clean(run("report", bad, "--out", tmp_path / "pdf"), 1, "profiles.json", "valid JSON")
+
+
+def test_a_profiles_file_that_fails_the_model(tmp_path: Path) -> None:
+    bad = tmp_path / "profiles.json"
+    bad.write_text('{"profiles": [{"respondent": 5}]}')
+    assert_clean(run("report", bad, "--out", tmp_path / "pdf"), 1, "$.profiles[0]")
+    bad.write_text("[1, 2]")
+    assert_clean(run("report", bad, "--out", tmp_path / "pdf"), 1, "$.profiles")
+
+
+def test_an_output_folder_that_cannot_be_made(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = run("schema", "--out", blocker / "schema.json")
+    assert_clean(result, 1, "schema.json")
+    result = run("demo", "--out", blocker / "sub", "--lang", "en", "--audience", "client")
+    assert_clean(result, 1, "cannot create the folder")
+
+
+def test_dev_full_is_refused_cleanly() -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    assert_clean(run("schema", "--out", "/dev/full"), 1, "/dev/full")
+
+
+def test_an_internal_error_is_a_message_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from profdiag.instrument import schema
+
+    def broken() -> str:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(schema, "schema_text", broken)
+    assert_clean(run("schema"), 1, "internal error", "RuntimeError: boom", "bug")
+
+
+def test_a_closed_stdout_pipe_ends_quietly() -> None:
+    command = [sys.executable, "-m", "profdiag", "score", "ipip-bfm-50", str(SAMPLE)]
+    command += ["--id-column", "respondent"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.read(10)
+        process.stdout.close()
+        errors = process.stderr.read().decode()
+        process.wait()
+    assert "Traceback" not in errors
+    assert "Exception ignored" not in errors
+
+
+def test_answer_sheet_problems_are_the_same_from_the_library_and_the_cli(
+    tmp_path: Path,
+) -> None:
+    import csv
+    import json
+
+    import profdiag
+    from profdiag.profile.build import ProfileInput, build_profiles
+
+    data = tmp_path / "sheets.csv"
+    data.write_text("id,answers\np1,1а 2б 99а\np2,1б 2а\n", encoding="utf-8")
+    ddo = profdiag.load_instrument("klimov-ddo")
+    with data.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    columns = {"id": [r["id"] for r in rows], "answers": [r["answers"] for r in rows]}
+    library = profdiag.score(ddo, columns, strict=False, id_column="id", answers_column="answers")
+    assert [p.row for p in library.problems] == [0]
+    assert library.row_has_problem.tolist() == [True, False]
+    with pytest.raises(profdiag.ResponseDataError, match="99а"):
+        profdiag.score(ddo, columns, id_column="id", answers_column="answers")
+
+    out = tmp_path / "profiles.json"
+    result = run(
+        "profile", "klimov-ddo", data, "--answers-column", "answers", "--lenient", "--out", out
+    )
+    assert_clean(result, 0)
+    from_cli = json.loads(out.read_text(encoding="utf-8"))["profiles"]
+    part = ProfileInput(ddo, columns, id_column="id", answers_column="answers")
+    from_library = build_profiles([part], strict=False)
+    assert [p["instruments"][0]["row_status"] for p in from_cli] == ["problems", "ok"]
+    assert [p.instruments[0].row_status for p in from_library] == ["problems", "ok"]
+    assert from_cli[0]["instruments"] == from_library[0].model_dump(mode="json")["instruments"]
