@@ -158,3 +158,51 @@ def test_answer_sheet_problems_are_the_same_from_the_library_and_the_cli(
     assert [p["instruments"][0]["row_status"] for p in from_cli] == ["problems", "ok"]
     assert [p.instruments[0].row_status for p in from_library] == ["problems", "ok"]
     assert from_cli[0]["instruments"] == from_library[0].model_dump(mode="json")["instruments"]
+
+
+@pytest.fixture(scope="module")
+def demo_document() -> dict[str, object]:
+    import json
+
+    from profdiag.profile.files import profiles_json
+    from profdiag.report.demo import demo_profiles
+
+    document: dict[str, object] = json.loads(profiles_json(demo_profiles()[:1]))
+    return document
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        (lambda p: p["instruments"][0]["scales"][0].update(minimum=5, maximum=5), "minimum"),
+        (lambda p: p["instruments"][0].update(leading=["nonsense"]), "unknown: nonsense"),
+        (lambda p: p["instruments"][0]["scales"][0].update(raw=1e300), "raw"),
+        (lambda p: p["instruments"][0]["scales"][0].update(stanine=12), "stanine"),
+        (lambda p: p.update(respondent="x" * 5000), "$.profiles[0].respondent"),
+        (lambda p: p["instruments"][0].update(confidence_level=7), "confidence_level"),
+    ],
+)
+def test_a_profiles_file_with_impossible_values_is_refused(
+    tmp_path: Path, demo_document: dict[str, object], change: object, fragment: str
+) -> None:
+    import copy
+    import json
+
+    document = copy.deepcopy(demo_document)
+    change(document["profiles"][0])  # type: ignore[index, operator]
+    path = tmp_path / "profiles.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    result = run("report", path, "--out", tmp_path / "pdf", "--lang", "en")
+    assert_clean(result, 1, fragment)
+    assert not (tmp_path / "pdf").exists() or not list((tmp_path / "pdf").iterdir())
+
+
+def test_nan_in_a_profiles_file_is_refused(
+    tmp_path: Path, demo_document: dict[str, object]
+) -> None:
+    import json
+
+    text = json.dumps(demo_document, ensure_ascii=False)
+    path = tmp_path / "profiles.json"
+    path.write_text(text.replace('"confidence_level": 0.9', '"confidence_level": NaN', 1))
+    assert_clean(run("report", path, "--out", tmp_path / "pdf"), 1, "confidence_level")

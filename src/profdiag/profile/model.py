@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from profdiag.instrument.model import LocalizedText
 
@@ -15,7 +15,10 @@ PROFILE_TAG = "profdiag-profile/1"
 
 
 class _Data(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # A profile file may come from anywhere: numbers must be finite, texts of sane length.
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", allow_inf_nan=False, str_max_length=10_000
+    )
 
 
 class Band(_Data):
@@ -44,6 +47,25 @@ class ScaleResult(_Data):
     band_starts: list[float] = Field(
         default_factory=list, description="Where the raw-score interpretation levels begin."
     )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ScaleResult:
+        if not self.minimum < self.maximum:
+            raise ValueError(f"minimum {self.minimum} below maximum {self.maximum}")
+        span = self.maximum - self.minimum
+        if self.raw is not None and not (
+            self.minimum - 1e-9 * span <= self.raw <= self.maximum + 1e-9 * span
+        ):
+            raise ValueError(f"raw {self.raw} within {self.minimum}..{self.maximum}")
+        if not 0 <= self.answered <= self.items:
+            raise ValueError(f"answered {self.answered} between 0 and items ({self.items})")
+        if self.percentile is not None and not 0 <= self.percentile <= 100:
+            raise ValueError(f"percentile {self.percentile} between 0 and 100")
+        if self.stanine is not None and not 1 <= self.stanine <= 9:
+            raise ValueError(f"stanine {self.stanine} between 1 and 9")
+        if self.sten is not None and not 1 <= self.sten <= 10:
+            raise ValueError(f"sten {self.sten} between 1 and 10")
+        return self
 
 
 class Comparison(_Data):
@@ -120,6 +142,20 @@ class InstrumentProfile(_Data):
     timing: list[SubtestTiming] = Field(default_factory=list)
     row_status: Literal["ok", "problems"] = "ok"
 
+    @model_validator(mode="after")
+    def _known_scales(self) -> InstrumentProfile:
+        ids = [scale.id for scale in self.scales]
+        if len(set(ids)) != len(ids):
+            raise ValueError("each scale id once in scales")
+        named = [*self.leading, *(c.higher for c in self.comparisons)]
+        named += [c.lower for c in self.comparisons] + [t.scale for t in self.timing]
+        unknown = sorted(set(named) - set(ids))
+        if unknown:
+            raise ValueError(f"scale ids that are in scales; unknown: {', '.join(unknown)}")
+        if not 0 < self.confidence_level < 1:
+            raise ValueError(f"confidence_level {self.confidence_level} between 0 and 1")
+        return self
+
 
 class OccupationMatch(_Data):
     id: str
@@ -143,8 +179,10 @@ class CatalogueRef(_Data):
 
 class Profile(_Data):
     format: Literal["profdiag-profile/1"] = "profdiag-profile/1"
-    respondent: str
-    name: str | None = Field(default=None, description="The client's name, for the report.")
+    respondent: str = Field(max_length=1_000)
+    name: str | None = Field(
+        default=None, max_length=300, description="The client's name, for the report."
+    )
     profdiag_version: str
     instruments: list[InstrumentProfile]
     catalogue: CatalogueRef | None = None
