@@ -13,6 +13,7 @@ from click.testing import CliRunner
 import profdiag
 from profdiag.cli import main
 from profdiag.profile.build import ProfileInput, build_profiles
+from profdiag.profile.matching import klimov_fit, klimov_on_fit_scale
 from profdiag.profile.model import Profile
 from profdiag.profile.occupations import OccupationCatalogue
 from profdiag.profile.validity import ValidityThresholds, longest_identical_run, validity_flags
@@ -132,8 +133,13 @@ def test_klimov_profile_leading_types_and_bands() -> None:
         ("sign", 2.0, "low"),
         ("art", 4.0, "medium"),
     ]
-    # nurse (human 4 + nature 6 / 2) / 12 = 7/12; accountant sign 2/8
-    fits = {m.id: m.klimov_fit for m in profile.matches}
+    # Every answer is «а»: a response set, so no occupation list is given, and why is said.
+    assert profile.matches == []
+    assert profile.matching is not None and profile.matching.withheld == "all_same"
+    # The fit itself: nurse (human 4 + nature 6 / 2) / 12 = 7/12; accountant sign 2/8.
+    ddo = catalogue()
+    types = np.array([[6.0, 4.0, 4.0, 2.0, 4.0]])  # nature, technique, human, sign, art
+    fits = dict(zip((o.id for o in ddo.occupations), klimov_fit(types, ddo)[0], strict=True))
     assert fits["nurse"] == pytest.approx(7 / 12) and fits["accountant"] == pytest.approx(0.25)
 
 
@@ -141,15 +147,18 @@ def test_several_instruments_in_one_profile() -> None:
     onet = profdiag.load_instrument("onet-ip-sf-60")
     ddo = profdiag.load_instrument("klimov-ddo")
     answers = onet_answers({"R": 0, "I": 2, "A": 3, "S": 4, "E": 3, "C": 1})
-    sheet = {str(k): "а" for k in range(1, 21)}
+    sheet = {str(k): "а" if k % 3 else "б" for k in range(1, 21)}
     profile = build_profiles(
         [ProfileInput(onet, [answers]), ProfileInput(ddo, [sheet])], catalogue=catalogue()
     )[0]
     assert [s.instrument_id for s in profile.instruments] == ["onet-ip-sf-60", "klimov-ddo"]
-    nurse = next(m for m in profile.matches if m.id == "nurse")
-    assert nurse.brown_gore_c is not None and nurse.klimov_fit is not None
-    holland_part = (nurse.brown_gore_c / 18 + ((nurse.similarity or 0) + 1) / 2) / 2
-    assert nurse.fit == pytest.approx((holland_part + nurse.klimov_fit) / 2)
+    assert profile.matches
+    for match in profile.matches:  # the match score is the mean of the two fits
+        assert match.congruence is not None and match.similarity is not None
+        assert match.klimov_fit is not None
+        holland_part = (match.congruence + (match.similarity + 1) / 2) / 2
+        klimov_part = float(klimov_on_fit_scale(np.array([match.klimov_fit]))[0])
+        assert match.fit == pytest.approx((holland_part + klimov_part) / 2)
 
 
 def test_cli_profile_batch(tmp_path: Path) -> None:
@@ -174,7 +183,9 @@ def test_cli_profile_batch(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     profiles = json.loads(out.read_text(encoding="utf-8"))["profiles"]
     assert len(profiles) == 12 and profiles[0]["respondent"] == "d001"
-    assert all(len(p["matches"]) == 3 for p in profiles)
+    # d007 left too many pairs blank to score two types: no list, and the reason is given.
+    assert [p["respondent"] for p in profiles if len(p["matches"]) != 3] == ["d007"]
+    assert profiles[6]["matching"]["withheld"] == "not_scored" and not profiles[6]["matches"]
     assert profiles[0]["instruments"][0]["instrument_id"] == "klimov-ddo"
     # d007 left one pair blank: its two types are not scored
     d007 = profiles[6]["instruments"][0]["scales"]

@@ -22,13 +22,24 @@ from profdiag.norms.standard import (
     standardize,
 )
 from profdiag.profile import holland
-from profdiag.profile.matching import holland_fit, klimov_fit, rank_occupations
+from profdiag.profile.matching import (
+    FIT_LEVELS,
+    TIE_RULE,
+    WITHHELD_TEXTS,
+    fit_levels,
+    holland_fit,
+    klimov_fit,
+    klimov_on_fit_scale,
+    rank_occupations,
+    tie_ranks,
+)
 from profdiag.profile.model import (
     Band,
     CatalogueRef,
     Comparison,
     HollandIndices,
     InstrumentProfile,
+    Matching,
     NormInfo,
     OccupationMatch,
     Profile,
@@ -95,7 +106,11 @@ def build_profiles(
     if any(len(part.result) != n_rows for part in scored):
         raise ValueError("every instrument of a profile needs the same respondents, in order")
     sections = [_sections(part, level) for part in scored]
-    matches = _matches(scored, catalogue, top) if catalogue is not None else [[]] * n_rows
+    matches: list[list[OccupationMatch]] = [[] for _ in range(n_rows)]
+    notes: list[Matching | None] = [None] * n_rows
+    if catalogue is not None:
+        matches, listed_notes = _matches(scored, catalogue, top)
+        notes = list(listed_notes)
     catalogue_ref = (
         CatalogueRef(id=catalogue.id, version=catalogue.version, region=catalogue.region)
         if catalogue is not None
@@ -110,6 +125,7 @@ def build_profiles(
             instruments=[section[row] for section in sections],
             catalogue=catalogue_ref,
             matches=matches[row],
+            matching=notes[row],
         )
         for row in range(n_rows)
     ]
@@ -131,14 +147,14 @@ def _score(
     standard = standardize(
         instrument, result, norm_group=part.norm_group, attributes=part.attributes, level=level
     )
-    holland_scores = _holland_scores(instrument, result)
+    holland_scores = _holland_scores(instrument, result, standard)
     spans = [scale_range(instrument, scale) for scale in instrument.scales]
     share = ranked = None
     if holland_scores is not None:
         assert instrument.code_rule is not None
         ranked = holland.rank(_nan_low(holland_scores), instrument.code_rule.tie_margin)
-        widest = max(high for _, high in spans) - min(low for low, _ in spans)
-        share = holland.differentiation_holland(holland_scores) / widest
+    if instrument.code_rule is not None:
+        share = _differentiation_share(result, standard, spans)
     seconds = None
     if part.total_seconds is not None:
         seconds = _seconds(part.total_seconds, len(result))
@@ -175,13 +191,39 @@ def _seconds(cells: Sequence[Any], n_rows: int) -> FloatArray:
     return seconds
 
 
-def _holland_scores(instrument: Instrument, result: ScoreResult) -> FloatArray | None:
+def _holland_scores(
+    instrument: Instrument, result: ScoreResult, standard: StandardScores
+) -> FloatArray | None:
+    """(N, 6) scores in hexagon order, from which codes, indices and matches are all built:
+    T scores in rows that have them on all six scales (normed instruments), else raw."""
     rule = instrument.code_rule
     if rule is None or rule.kind != "riasec":
         return None
     by_letter: dict[str, str] = {letter: scale_id for scale_id, letter in rule.letters.items()}
     columns = [result.scale_ids.index(by_letter[letter]) for letter in holland.HEXAGON]
-    return result.raw[:, columns]
+    return _comparable_scores(result, standard)[:, columns]
+
+
+def _comparable_scores(result: ScoreResult, standard: StandardScores) -> FloatArray:
+    """Scores on which the scales of one row can be compared: T where the row has a T score
+    on every scale, raw scores otherwise (one scale or the other, never a mix in a row)."""
+    normed = np.asarray(~np.isnan(standard.t).any(axis=1))
+    scores: FloatArray = np.where(normed[:, None], standard.t, result.raw)
+    return scores
+
+
+def _differentiation_share(
+    result: ScoreResult, standard: StandardScores, spans: Sequence[tuple[float, float]]
+) -> FloatArray:
+    """(highest - lowest) of a row's comparable scores, as a share of what is possible:
+    the raw range for raw scores, 60 T points (T 20-80) for T scores. NaN where a scale is
+    unscored: flatness is not judged from part of a profile."""
+    scores = _comparable_scores(result, standard)
+    normed = np.asarray(~np.isnan(standard.t).any(axis=1))
+    widest = max(high for _, high in spans) - min(low for low, _ in spans)
+    spread = scores.max(axis=1) - scores.min(axis=1)  # NaN (not judged) if a scale is unscored
+    share: FloatArray = spread / np.where(normed, 60.0, widest)
+    return share
 
 
 def scale_range(instrument: Instrument, scale: Scale) -> tuple[float, float]:
@@ -206,7 +248,8 @@ def scale_range(instrument: Instrument, scale: Scale) -> tuple[float, float]:
 def _sections(part: _Scored, level: float) -> list[InstrumentProfile]:
     instrument, result, standard = part.instrument, part.result, part.standard
     ranked = holland.rank(
-        _nan_low(result.raw), instrument.code_rule.tie_margin if instrument.code_rule else 0.0
+        _nan_low(_comparable_scores(result, standard)),
+        instrument.code_rule.tie_margin if instrument.code_rule else 0.0,
     )
     codes: list[str | None] = [None] * len(result)
     indices: list[HollandIndices | None] = [None] * len(result)
@@ -438,38 +481,58 @@ def _raised_flags(flags: ValidityFlags, row: int) -> list[ValidityFlag]:
 
 def _matches(
     scored: Sequence[_Scored], catalogue: OccupationCatalogue, top: int
-) -> list[list[OccupationMatch]]:
+) -> tuple[list[list[OccupationMatch]], list[Matching]]:
+    """Matching occupations per row, and how the list was made. An instrument's fit counts
+    only where its profile gives a direction (scored, not flat, not all one answer); a row
+    where no instrument does gets no list, with the reason."""
     n_rows = len(scored[0].result)
     fits: list[FloatArray] = []
-    c_index = m_index = similarity = klimov = None
+    blocked: list[tuple[str, np.ndarray]] = []  # (reason, rows) in order of precedence
+    c_index = congruence = m_index = similarity = klimov = None
     for part in scored:
         if part.holland_scores is not None and part.holland_ranked is not None and c_index is None:
             fit = holland_fit(part.holland_scores, part.holland_ranked, catalogue)
-            complete = np.asarray(~np.isnan(part.holland_scores).any(axis=1))
-            fits.append(np.where(complete[:, None], fit.fit, np.nan))
-            c_index, m_index, similarity = fit.brown_gore_c, fit.iachan_m, fit.similarity
+            scored_rows = np.asarray(~np.isnan(part.holland_scores).any(axis=1))
+            c_index, congruence = fit.brown_gore_c, fit.congruence
+            m_index, similarity = fit.iachan_m, fit.similarity
+            fits.append(_usable(fit.fit, part, scored_rows, blocked))
         elif _is_klimov(part.instrument) and klimov is None:
             columns = [part.result.scale_ids.index(t) for t in DDO_TYPES]
-            klimov = klimov_fit(part.result.raw[:, columns], catalogue)
-            fits.append(klimov)
+            type_scores = part.result.raw[:, columns]
+            klimov = klimov_fit(type_scores, catalogue)
+            scored_rows = np.asarray(~np.isnan(type_scores).any(axis=1))
+            fits.append(_usable(klimov_on_fit_scale(klimov), part, scored_rows, blocked))
+    rule = dict(FIT_LEVELS)
     if not fits:
-        return [[] for _ in range(n_rows)]
+        return [[] for _ in range(n_rows)], [
+            Matching(tie_rule=TIE_RULE, fit_levels=rule) for _ in range(n_rows)
+        ]
     with np.errstate(invalid="ignore"):
         stacked = np.stack(fits)
         available = (~np.isnan(stacked)).sum(axis=0)
         combined = np.where(
             available > 0, np.nansum(stacked, axis=0) / np.maximum(available, 1), np.nan
         )
-    order = rank_occupations(combined, catalogue, top)
+    levels = fit_levels(combined)
+    order = rank_occupations(combined, catalogue, catalogue_size := len(catalogue.occupations))
+    sorted_fit = np.take_along_axis(combined, order, axis=1)
+    ranks = tie_ranks(sorted_fit)
+    listed = np.take_along_axis(levels, order, axis=1) != None  # noqa: E711 (object array)
     occupations = catalogue.occupations
+    withheld = np.full(n_rows, None, dtype=object)
+    nothing = np.isnan(combined).all(axis=1)
+    for reason, rows in reversed(blocked):  # the first reason listed wins
+        withheld[nothing & rows] = reason
 
     def value(array: FloatArray | None, row: int, m: int) -> float | None:
         if array is None or math.isnan(array[row, m]):
             return None
         return float(array[row, m])
 
-    return [
-        [
+    all_matches, notes = [], []
+    for row in range(n_rows):
+        shown = [k for k in range(min(top, catalogue_size)) if listed[row, k]]
+        matches = [
             OccupationMatch(
                 id=occupations[m].id,
                 title=occupations[m].title,
@@ -478,16 +541,48 @@ def _matches(
                 education=list(occupations[m].education),
                 regional_demand=occupations[m].regional_demand,
                 fit=float(combined[row, m]),
+                fit_level=levels[row, m],
+                rank=int(ranks[row, k]),
                 brown_gore_c=value(c_index, row, m),
+                congruence=value(congruence, row, m),
                 iachan_m=value(m_index, row, m),
                 similarity=value(similarity, row, m),
                 klimov_fit=value(klimov, row, m),
             )
-            for m in order[row]
-            if not math.isnan(combined[row, m])
+            for k in shown
+            for m in [int(order[row, k])]
         ]
-        for row in range(n_rows)
-    ]
+        more_tied = 0
+        if shown:
+            last = shown[-1]
+            beyond = listed[row, last + 1 :] & (ranks[row, last + 1 :] == ranks[row, last])
+            more_tied = int(beyond.sum())
+        reason = withheld[row]
+        notes.append(
+            Matching(
+                withheld=reason,
+                explanation=WITHHELD_TEXTS[reason] if reason is not None else None,
+                more_tied=more_tied,
+                tie_rule=TIE_RULE,
+                fit_levels=rule,
+            )
+        )
+        all_matches.append(matches)
+    return all_matches, notes
+
+
+def _usable(
+    fit: FloatArray,
+    part: _Scored,
+    scored_rows: np.ndarray,
+    blocked: list[tuple[str, np.ndarray]],
+) -> FloatArray:
+    """`fit` with the rows whose profile gives no direction set to NaN; records why."""
+    all_same = part.flags.flags["all_same"]
+    flat = part.flags.flags.get("flat_profile", np.zeros_like(all_same))
+    blocked += [("not_scored", ~scored_rows), ("all_same", all_same), ("flat_profile", flat)]
+    usable = scored_rows & ~all_same & ~flat
+    return np.where(usable[:, None], fit, np.nan)
 
 
 def _is_klimov(instrument: Instrument) -> bool:

@@ -4,15 +4,21 @@ The algorithm (docs/profiles.md):
 1. Holland fit, for a RIASEC profile. Where the person's code has ties, every ordering the
    ties allow is equally likely, so each code position holds a uniform mixture of its tied
    letters; congruence indices are their expected values over those orderings.
-   - C: Brown & Gore's index of the person's code against the occupation's code, 0-18.
-   - r: the correlation of the person's six scores with the occupation's hexagon profile,
-     in which each letter L gets sum_k w_k (3 - d(L, code_k)) / 3 for the occupation's
-     code letters code_k with weights w = 3, 2, 1.
-   - fit = (C / 18 + (r + 1) / 2) / 2; C / 18 alone where r is undefined (a flat profile).
+   - congruence: Brown & Gore's C of the person's code against the occupation's code,
+     divided by the most C can reach for a code of the occupation's length (9, 15, 18 for
+     1, 2, 3 letters), so that a two-letter occupation can match perfectly too.
+   - r: the correlation of the person's six scores with the occupation's interest profile:
+     O*NET's six Occupational Interest ratings where the catalogue has them, else a
+     profile built from the occupation's code (letter L gets sum_k w_k (3 - d(L, code_k))
+     / 3 over its code letters code_k, weights w = 3, 2, 1).
+   - fit = (congruence + (r + 1) / 2) / 2; congruence alone where r is undefined.
 2. Klimov fit, for a ДДО profile: (s1 + s2 / 2) / 12 for the occupation's main and second
-   type scores s1, s2 (0-8), or s1 / 8 with one type.
-3. The match score is the mean of the fits available; occupations are ranked by it, then
-   regional demand first, then id, so the order is fully determined.
+   type scores s1, s2 (0-8), or s1 / 8 with one type; for the match score it is mapped
+   onto the fit levels' scale (`klimov_on_fit_scale`).
+3. The match score is the mean of the fits available. Occupations with equal scores share
+   a rank (they are shown as tied); the order within a tie is regional demand first, then
+   id, and is disclosed as such. Each score falls into a fit level (FIT_LEVELS); scores
+   below the lowest level are not listed.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from profdiag.instrument.model import LocalizedText
 from profdiag.profile.holland import (
     IACHAN_WEIGHTS,
     FloatArray,
@@ -32,11 +39,19 @@ from profdiag.profile.occupations import DDO_TYPES, OccupationCatalogue
 
 _CLOSENESS = 3 - hexagon_distance(np.arange(6)[:, None], np.arange(6)[None, :])  # (6, 6)
 _POSITION_WEIGHTS = np.array([3.0, 2.0, 1.0])
+# The highest C a code of 0, 1, 2, 3 letters can reach: 3 * (3, 3 + 2, 3 + 2 + 1).
+_C_ATTAINABLE = np.array([np.nan, 9.0, 15.0, 18.0])
+# Fit levels, best first: a match score at or above the cut point is at that level. They are
+# profdiag's own convention (see docs/profiles.md for what each level corresponds to).
+FIT_LEVELS: tuple[tuple[str, float], ...] = (("strong", 0.85), ("good", 0.75), ("possible", 0.65))
+# Scores closer than this are equal: the same fit computed along two paths of arithmetic.
+_TIE_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
 class HollandFit:
     brown_gore_c: FloatArray  # (N, M), expected over tie orderings
+    congruence: FloatArray  # (N, M): C / the C attainable for the occupation's code
     iachan_m: FloatArray  # (N, M)
     similarity: FloatArray  # (N, M), NaN for a flat profile
     fit: FloatArray  # (N, M) in 0-1
@@ -79,11 +94,21 @@ def holland_fit(
         for j in range(3):
             share = mixture[:, i, :][:, letters[:, j]]  # (N, M): P(person_i == occ_j)
             m_index += IACHAN_WEIGHTS[i, j] * np.where(present[:, j], share, 0.0)
-    similarity = _correlation(scores, occupation_profiles(codes))
-    fit = np.where(
-        np.isnan(similarity), c_index / 18.0, (c_index / 18.0 + (similarity + 1.0) / 2.0) / 2.0
-    )
-    return HollandFit(c_index, m_index, similarity, fit)
+    congruence = c_index / _C_ATTAINABLE[present.sum(axis=1)]
+    similarity = _correlation(scores, interest_profiles(catalogue, codes))
+    fit = np.where(np.isnan(similarity), congruence, (congruence + (similarity + 1.0) / 2.0) / 2.0)
+    return HollandFit(c_index, congruence, m_index, similarity, fit)
+
+
+def interest_profiles(catalogue: OccupationCatalogue, codes: np.ndarray) -> FloatArray:
+    """(M, 6) interest profiles in hexagon order: an occupation's O*NET ratings where the
+    catalogue has them, else the profile its code implies (`occupation_profiles`)."""
+    profiles = occupation_profiles(codes)
+    for m, occupation in enumerate(catalogue.occupations):
+        ratings = getattr(occupation, "interests", None)
+        if ratings is not None:
+            profiles[m] = [getattr(ratings, letter) for letter in "RIASEC"]
+    return profiles
 
 
 def klimov_fit(type_scores: FloatArray, catalogue: OccupationCatalogue) -> FloatArray:
@@ -101,6 +126,21 @@ def klimov_fit(type_scores: FloatArray, catalogue: OccupationCatalogue) -> Float
     return fit
 
 
+# Where the Klimov fit (s1 + s2 / 2) / 12 crosses each fit level: 9 points for "strong" (a
+# pronounced main type with a medium second, 7 and 4, or 6 and 6), 7.5 for "good" (6 and 3,
+# 5 and 5) and 6 for "possible" (5 and 2, 4 and 4). ДДО scores are ipsative (20 points over five types), so the Holland cut
+# points would leave almost every ДДО profile without a "strong" match.
+_KLIMOV_LEVEL_POINTS = (6.0 / 12, 7.5 / 12, 9.0 / 12)
+
+
+def klimov_on_fit_scale(fit: FloatArray) -> FloatArray:
+    """The Klimov fit mapped piecewise-linearly onto the scale of the fit levels, so that
+    its level points land on FIT_LEVELS' cut points (0 and 1 stay where they are)."""
+    cuts = [cut for _, cut in reversed(FIT_LEVELS)]
+    mapped: FloatArray = np.interp(fit, [0.0, *_KLIMOV_LEVEL_POINTS, 1.0], [0.0, *cuts, 1.0])
+    return np.where(np.isnan(fit), np.nan, mapped)
+
+
 def _correlation(scores: FloatArray, profiles: FloatArray) -> FloatArray:
     centred = scores - scores.mean(axis=1, keepdims=True)
     shapes = profiles - profiles.mean(axis=1, keepdims=True)
@@ -108,6 +148,28 @@ def _correlation(scores: FloatArray, profiles: FloatArray) -> FloatArray:
     with np.errstate(divide="ignore", invalid="ignore"):
         result: FloatArray = np.where(norms > 0, (centred @ shapes.T) / norms, np.nan)
     return result
+
+
+def fit_levels(fit: FloatArray) -> np.ndarray:
+    """(N, M) object array: the FIT_LEVELS name of each score, None below the lowest."""
+    levels = np.full(fit.shape, None, dtype=object)
+    for name, cut in reversed(FIT_LEVELS):
+        with np.errstate(invalid="ignore"):
+            levels[fit >= cut - _TIE_TOLERANCE] = name
+    return levels
+
+
+def tie_ranks(sorted_fit: FloatArray) -> np.ndarray:
+    """Competition ranks (1, 2, 2, 4, ...) of scores sorted descending along each row:
+    equal scores share the rank of the first of them."""
+    n_rows, width = sorted_fit.shape
+    if width == 0:
+        return np.zeros((n_rows, 0), dtype=np.int64)
+    new = np.ones(sorted_fit.shape, dtype=bool)
+    new[:, 1:] = ~(np.abs(np.diff(sorted_fit, axis=1)) <= _TIE_TOLERANCE)
+    positions = np.where(new, np.arange(1, width + 1), 0)
+    ranks: np.ndarray = np.maximum.accumulate(positions, axis=1)
+    return ranks
 
 
 def rank_occupations(fit: FloatArray, catalogue: OccupationCatalogue, top: int) -> np.ndarray:
@@ -130,3 +192,42 @@ def rank_occupations(fit: FloatArray, catalogue: OccupationCatalogue, top: int) 
     )
     ranked: np.ndarray = order[:, :top]
     return ranked
+
+
+WITHHELD_TEXTS: dict[str, LocalizedText] = {
+    "flat_profile": LocalizedText(
+        ru="Список подходящих профессий не составлен: ни одно направление пока не выделяется "
+        "заметно сильнее других. Это не ошибка и не плохой результат: так бывает, когда "
+        "интересы широкие или ещё складываются. Что можно сделать: обсудить результаты с "
+        "консультантом, попробовать себя в деле на профессиональных пробах, пройти опрос "
+        "повторно через несколько месяцев.",
+        en="No list of matching occupations was made: no area stands out clearly above the "
+        "others yet. This is not a mistake or a poor result: it happens when interests are "
+        "broad or still forming. What to do next: talk the results through with a "
+        "counsellor, try real tasks in work samples (job tryouts), and take the inventory "
+        "again in a few months.",
+    ),
+    "all_same": LocalizedText(
+        ru="Список подходящих профессий не составлен: на все вопросы дан один и тот же ответ, "
+        "поэтому результаты не показывают, что нравится больше, а что меньше. Лучше пройти "
+        "опрос ещё раз, спокойно и не торопясь, или обсудить его с консультантом.",
+        en="No list of matching occupations was made: every question got the same answer, so "
+        "the results cannot show what appeals more or less. Take the inventory again, calmly "
+        "and without hurrying, or talk it through with a counsellor.",
+    ),
+    "not_scored": LocalizedText(
+        ru="Список подходящих профессий не составлен: ответов слишком мало, чтобы подсчитать "
+        "результаты.",
+        en="No list of matching occupations was made: too few questions were answered to "
+        "compute the results.",
+    ),
+}
+
+TIE_RULE = LocalizedText(
+    ru="Профессии с одинаковой оценкой соответствия делят одно место (отмечены знаком «=»); "
+    "внутри такой группы первыми идут востребованные в регионе, затем — по коду профессии в "
+    "каталоге. Порядок внутри группы ничего не говорит о соответствии.",
+    en="Occupations with the same fit share a place (marked '='); within such a group, those "
+    "in regional demand come first, then by the occupation's catalogue id. The order inside "
+    "a group says nothing about fit.",
+)

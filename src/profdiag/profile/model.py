@@ -164,11 +164,30 @@ class OccupationMatch(_Data):
     ddo: list[str]
     education: list[str]
     regional_demand: bool
-    fit: float
+    fit: float = Field(description="The match score, 0-1; reports show fit_level instead.")
+    fit_level: Literal["strong", "good", "possible"]
+    rank: int = Field(ge=1, description="Competition rank: occupations with equal fit share it.")
     brown_gore_c: float | None = None
+    congruence: float | None = Field(
+        default=None, description="C divided by the C attainable for the occupation's code."
+    )
     iachan_m: float | None = None
     similarity: float | None = None
     klimov_fit: float | None = None
+
+
+class Matching(_Data):
+    """How the occupation list was made, and why it may be empty or cut."""
+
+    withheld: Literal["flat_profile", "all_same", "not_scored"] | None = Field(
+        default=None, description="Why no ranked list is given (None: a list is given)."
+    )
+    explanation: LocalizedText | None = None
+    more_tied: int = Field(
+        default=0, ge=0, description="Occupations not listed whose fit equals the last listed."
+    )
+    tie_rule: LocalizedText
+    fit_levels: dict[str, float] = Field(description="Fit level -> its lowest match score.")
 
 
 class CatalogueRef(_Data):
@@ -187,3 +206,4 @@ class Profile(_Data):
     instruments: list[InstrumentProfile]
     catalogue: CatalogueRef | None = None
     matches: list[OccupationMatch] = Field(default_factory=list)
+    matching: Matching | None = None
