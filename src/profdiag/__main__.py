@@ -2,4 +2,5 @@
 
 from profdiag.cli import main
 
-main(prog_name="profdiag")
+if __name__ == "__main__":
+    main(prog_name="profdiag")

@@ -48,7 +48,12 @@ from profdiag.profile.model import (
     ValidityFlag,
 )
 from profdiag.profile.occupations import DDO_TYPES, OccupationCatalogue
-from profdiag.profile.validity import FLAG_TEXTS, ValidityFlags, ValidityThresholds, validity_flags
+from profdiag.profile.validity import (
+    FLAG_TEXTS,
+    ValidityFlags,
+    ValidityThresholds,
+    validity_flags,
+)
 from profdiag.scoring.plan import FloatArray, compile_plan, option_points
 from profdiag.scoring.result import ScoreResult
 from profdiag.scoring.score import score_with_values
@@ -89,8 +94,25 @@ class _Scored:
     timing: SpeedAccuracy | None
 
 
+@dataclass(frozen=True)
+class ScoredInput:
+    """One instrument's results, already scored, for a batch of respondents.
+
+    `standard` defaults to `standardize(instrument, result)` without attributes;
+    `item_values` (from `score_with_values`) feeds the item-level validity flags (missing,
+    identical run, all the same); without it only the profile-level flags are computed.
+    """
+
+    instrument: Instrument
+    result: ScoreResult
+    standard: StandardScores | None = None
+    item_values: FloatArray | None = None
+    total_seconds: Sequence[Any] | None = None
+    subtest_seconds: Mapping[str, Sequence[Any]] | None = None  # timed scale id -> seconds
+
+
 def build_profiles(
-    inputs: Sequence[ProfileInput],
+    inputs: Sequence[ProfileInput | ScoredInput],
     *,
     catalogue: OccupationCatalogue | None = None,
     top: int = 10,
@@ -99,12 +121,71 @@ def build_profiles(
     thresholds: ValidityThresholds | None = None,
     names: Sequence[str | None] | None = None,
 ) -> list[Profile]:
+    """One Profile per respondent from one or more instruments' data or results.
+
+    Parameters
+    ----------
+    inputs
+        Per instrument, raw data (`ProfileInput`, scored here with the threaded kernel) or
+        results already scored (`ScoredInput`), rows in the same respondent order.
+    catalogue
+        Occupations to match; None gives profiles without matches.
+    top
+        The most occupations listed per profile (fewer where fits fall below the lowest
+        fit level; none where the profile gives no direction, with the reason).
+    level
+        Confidence level of T bands and of the comparisons of leading scales.
+    strict
+        For raw data: stop on any invalid cell (ResponseDataError) instead of flagging it.
+    thresholds
+        Validity flag thresholds (defaults: `ValidityThresholds()`).
+    names
+        Client names for the reports, one per row (or None).
+
+    Returns
+    -------
+    list of Profile
+        In row order.
+
+    Raises
+    ------
+    ResponseDataError
+        Invalid cells in strict mode, or invalid answering times.
+    ArgumentError
+        Inputs of different lengths, or a result that did not come from its instrument.
+
+    Examples
+    --------
+    >>> import profdiag
+    >>> from profdiag.profile.build import ScoredInput, build_profiles
+    >>> onet = profdiag.load_instrument("onet-ip-sf-60")
+    >>> areas = "RRIIAASSEECC"  # the inventory's items cycle through the areas like this
+    >>> likes = {"S": 4, "A": 3, "E": 2}
+    >>> answers = {f"ip{k + 1:02d}": likes.get(areas[k % 12], 0) for k in range(60)}
+    >>> from profdiag.scoring.score import score_with_values
+    >>> result, values = score_with_values(onet, answers)
+    >>> profile = build_profiles([ScoredInput(onet, result, item_values=values)])[0]
+    >>> profile.instruments[0].code
+    'SAE'
+    """
     from profdiag import __version__
 
-    scored = [_score(part, level, strict, thresholds) for part in inputs]
+    scored = [
+        _from_scores(part, level, thresholds)
+        if isinstance(part, ScoredInput)
+        else _score(part, level, strict, thresholds)
+        for part in inputs
+    ]
+    if not scored:
+        raise ArgumentError("build_profiles needs at least one instrument's data or results")
     n_rows = len(scored[0].result)
     if any(len(part.result) != n_rows for part in scored):
-        raise ValueError("every instrument of a profile needs the same respondents, in order")
+        raise ArgumentError(
+            "every instrument of a profile needs the same respondents, in order; got "
+            + ", ".join(f"{len(part.result)} rows of {part.instrument.id}" for part in scored)
+        )
+    if names is not None and len(names) != n_rows:
+        raise ArgumentError(f"{len(names)} names for {n_rows} respondents")
     sections = [_sections(part, level) for part in scored]
     matches: list[list[OccupationMatch]] = [[] for _ in range(n_rows)]
     notes: list[Matching | None] = [None] * n_rows
@@ -134,10 +215,9 @@ def build_profiles(
 def _score(
     part: ProfileInput, level: float, strict: bool, thresholds: ValidityThresholds | None
 ) -> _Scored:
-    instrument = part.instrument
     other = [*part.other_columns, *(part.attributes or {})]
     result, values = score_with_values(
-        instrument,
+        part.instrument,
         part.data,
         strict=strict,
         id_column=part.id_column,
@@ -145,8 +225,26 @@ def _score(
         answers_column=part.answers_column,
     )
     standard = standardize(
-        instrument, result, norm_group=part.norm_group, attributes=part.attributes, level=level
+        part.instrument,
+        result,
+        norm_group=part.norm_group,
+        attributes=part.attributes,
+        level=level,
     )
+    scored = ScoredInput(
+        part.instrument, result, standard, values, part.total_seconds, part.subtest_seconds
+    )
+    return _from_scores(scored, level, thresholds)
+
+
+def _from_scores(part: ScoredInput, level: float, thresholds: ValidityThresholds | None) -> _Scored:
+    instrument, result = part.instrument, part.result
+    if result.instrument.content_hash != compile_plan(instrument).content_hash:
+        raise ArgumentError(
+            f"the scores come from {result.instrument.id} {result.instrument.version}, "
+            f"not from {instrument.id} {instrument.version} (content hashes differ)"
+        )
+    standard = part.standard or standardize(instrument, result, level=level)
     holland_scores = _holland_scores(instrument, result, standard)
     spans = [scale_range(instrument, scale) for scale in instrument.scales]
     share = ranked = None
@@ -158,13 +256,40 @@ def _score(
     seconds = None
     if part.total_seconds is not None:
         seconds = _seconds(part.total_seconds, len(result))
-    flags = validity_flags(
-        values, differentiation_share=share, total_seconds=seconds, thresholds=thresholds
-    )
+    flags = _flags(part.item_values, len(result), share, seconds, thresholds)
     timing = None
     if timed_scales(instrument):
         timing = speed_accuracy(instrument, result, part.subtest_seconds)
     return _Scored(instrument, result, standard, flags, holland_scores, ranked, spans, timing)
+
+
+def _flags(
+    values: FloatArray | None,
+    n_rows: int,
+    share: FloatArray | None,
+    seconds: FloatArray | None,
+    thresholds: ValidityThresholds | None,
+) -> ValidityFlags:
+    """Validity flags; without item values, the item-level ones stay down (unknown)."""
+    if values is not None:
+        return validity_flags(
+            values, differentiation_share=share, total_seconds=seconds, thresholds=thresholds
+        )
+    profile_level = validity_flags(
+        np.zeros((n_rows, 1)),
+        differentiation_share=share,
+        total_seconds=None,
+        thresholds=thresholds,
+    )
+    unknown = np.zeros(n_rows, dtype=bool)
+    item_level = {"missing", "identical_run", "all_same", "too_fast"}
+    flags = {
+        code: unknown if code in item_level else raised
+        for code, raised in profile_level.flags.items()
+    }
+    return ValidityFlags(
+        np.full(n_rows, np.nan), np.zeros(n_rows, dtype=np.int64), np.full(n_rows, np.nan), flags
+    )
 
 
 def _seconds(cells: Sequence[Any], n_rows: int) -> FloatArray:

@@ -128,8 +128,9 @@ def klimov_fit(type_scores: FloatArray, catalogue: OccupationCatalogue) -> Float
 
 # Where the Klimov fit (s1 + s2 / 2) / 12 crosses each fit level: 9 points for "strong" (a
 # pronounced main type with a medium second, 7 and 4, or 6 and 6), 7.5 for "good" (6 and 3,
-# 5 and 5) and 6 for "possible" (5 and 2, 4 and 4). ДДО scores are ipsative (20 points over five types), so the Holland cut
-# points would leave almost every ДДО profile without a "strong" match.
+# 5 and 5) and 6 for "possible" (5 and 2, 4 and 4). ДДО scores are ipsative (20 points over
+# five types), so the Holland cut points would leave almost every ДДО profile without a
+# "strong" match.
 _KLIMOV_LEVEL_POINTS = (6.0 / 12, 7.5 / 12, 9.0 / 12)
 
 
