@@ -158,3 +158,50 @@ def test_code_and_comparisons_use_the_same_scores_when_normed() -> None:
     assert section.leading == ["I"]
     assert section.holland.scores["I"] == pytest.approx(65.0)  # indices on T as well
     assert section.comparisons and section.comparisons[0].higher == "I"
+
+
+def test_stage_names_the_route_and_puts_startable_occupations_first_among_equals() -> None:
+    bundled = load_catalogue()
+    template = bundled.occupations[0]
+
+    def occupation(occupation_id: str, routes: tuple[str, ...]) -> Any:
+        update: dict[str, Any] = {
+            "id": occupation_id,
+            "riasec": "SAE",
+            "education": routes,
+            "regional_demand": occupation_id == "uni",  # demand alone would put "uni" first
+        }
+        if "interests" in type(template).model_fields:
+            update["interests"] = None
+        return template.model_copy(update=update)
+
+    catalogue = bundled.model_copy(
+        update={
+            "occupations": (
+                occupation("uni", ("university",)),
+                occupation("spo", ("college", "university")),
+            )
+        }
+    )
+    onet = profdiag.load_instrument("onet-ip-sf-60")
+    answers = onet_answers({"R": 0, "I": 1, "A": 3, "S": 4, "E": 2, "C": 0})
+    rows = [answers, answers, answers]
+    profiles = build_profiles(
+        [ProfileInput(onet, rows)],
+        catalogue=catalogue,
+        stage=["grade9", "grade11", None],
+    )
+    after_9, after_11, unknown = (
+        [(m.id, m.route, m.route_direct, m.rank) for m in p.matches] for p in profiles
+    )
+    assert after_9 == [("spo", "college", True, 1), ("uni", "university", False, 1)]
+    assert after_11 == [("uni", "university", True, 1), ("spo", "university", True, 1)]
+    assert unknown == [("uni", None, None, 1), ("spo", None, None, 1)]
+    assert [p.stage for p in profiles] == ["grade9", "grade11", None]
+
+
+def test_an_unknown_stage_is_named() -> None:
+    onet = profdiag.load_instrument("onet-ip-sf-60")
+    answers = onet_answers({"R": 0, "I": 1, "A": 3, "S": 4, "E": 2, "C": 0})
+    with pytest.raises(profdiag.ResponseDataError, match="grade10"):
+        build_profiles([ProfileInput(onet, [answers])], stage=["grade10"])

@@ -147,6 +147,13 @@ def score(
     help="How many matching occupations per profile.",
 )
 @click.option(
+    "--stage",
+    type=click.Choice(["grade9", "grade11", "adult_without_profession", "adult_with_profession"]),
+    default=None,
+    help="The respondents' stage of education: each occupation then shows the route that "
+    "suits it (college after grade 9, university after grade 11, short courses for adults).",
+)
+@click.option(
     "--validity",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help='JSON with validity thresholds, e.g. {"max_missing_share": 0.2} (docs/profiles.md).',
@@ -166,6 +173,7 @@ def profile(
     seconds_column: str | None,
     catalogue: Path | None,
     top: int,
+    stage: str | None,
     validity: Path | None,
     overlay: Path | None,
 ) -> None:
@@ -214,6 +222,7 @@ def profile(
             level=level,
             strict=not lenient,
             thresholds=thresholds,
+            stage=stage,
         )
     except ResponseDataError as error:
         _stop_on_problems(responses, data, error)

@@ -24,6 +24,7 @@ from profdiag.norms.standard import (
 from profdiag.profile import holland
 from profdiag.profile.matching import (
     FIT_LEVELS,
+    STAGES,
     TIE_RULE,
     WITHHELD_TEXTS,
     fit_levels,
@@ -31,6 +32,7 @@ from profdiag.profile.matching import (
     klimov_fit,
     klimov_on_fit_scale,
     rank_occupations,
+    route_for,
     tie_ranks,
 )
 from profdiag.profile.model import (
@@ -120,6 +122,7 @@ def build_profiles(
     strict: bool = True,
     thresholds: ValidityThresholds | None = None,
     names: Sequence[str | None] | None = None,
+    stage: str | Sequence[str | None] | None = None,
 ) -> list[Profile]:
     """One Profile per respondent from one or more instruments' data or results.
 
@@ -141,6 +144,11 @@ def build_profiles(
         Validity flag thresholds (defaults: `ValidityThresholds()`).
     names
         Client names for the reports, one per row (or None).
+    stage
+        The person's stage of education, for all rows or one per row: "grade9",
+        "grade11", "adult_without_profession", "adult_with_profession" (or None). Each
+        match then names the route that suits the stage, and among equal fits the
+        occupations the person can start directly come first.
 
     Returns
     -------
@@ -186,11 +194,12 @@ def build_profiles(
         )
     if names is not None and len(names) != n_rows:
         raise ArgumentError(f"{len(names)} names for {n_rows} respondents")
+    stages = _stages(stage, n_rows)
     sections = [_sections(part, level) for part in scored]
     matches: list[list[OccupationMatch]] = [[] for _ in range(n_rows)]
     notes: list[Matching | None] = [None] * n_rows
     if catalogue is not None:
-        matches, listed_notes = _matches(scored, catalogue, top)
+        matches, listed_notes = _matches(scored, catalogue, top, stages)
         notes = list(listed_notes)
     catalogue_ref = (
         CatalogueRef(id=catalogue.id, version=catalogue.version, region=catalogue.region)
@@ -202,6 +211,7 @@ def build_profiles(
         Profile(
             respondent=str(ids[row]),
             name=names[row] if names is not None else None,
+            stage=stages[row],
             profdiag_version=__version__,
             instruments=[section[row] for section in sections],
             catalogue=catalogue_ref,
@@ -604,8 +614,47 @@ def _raised_flags(flags: ValidityFlags, row: int) -> list[ValidityFlag]:
     return raised
 
 
+def _stages(stage: str | Sequence[str | None] | None, n_rows: int) -> list[Any]:
+    stages = [stage] * n_rows if stage is None or isinstance(stage, str) else list(stage)
+    if len(stages) != n_rows:
+        raise ArgumentError(f"{len(stages)} stages for {n_rows} respondents")
+    problems = [
+        CellProblem(row, "stage", value, "one of " + ", ".join(STAGES))
+        for row, value in enumerate(stages)
+        if value is not None and value not in STAGES
+    ]
+    if problems:
+        raise ResponseDataError("stages of education", problems)
+    return stages
+
+
+def _route_preference(
+    catalogue: OccupationCatalogue, stages: Sequence[str | None]
+) -> tuple[np.ndarray, list[dict[int, tuple[str, bool]]]]:
+    """(N, M) 0 where the occupation's best route can be started directly at the row's
+    stage, 1 where a step comes first; and per row the (route, direct) of each occupation."""
+    preference = np.zeros((len(stages), len(catalogue.occupations)), dtype=np.int64)
+    routes: list[dict[int, tuple[str, bool]]] = []
+    by_stage: dict[str, dict[int, tuple[str, bool]]] = {}
+    for row, stage in enumerate(stages):
+        if stage is None:
+            routes.append({})
+            continue
+        if stage not in by_stage:
+            by_stage[stage] = {
+                m: route_for(stage, occupation.education)
+                for m, occupation in enumerate(catalogue.occupations)
+            }
+        routes.append(by_stage[stage])
+        preference[row] = [0 if direct else 1 for _, direct in by_stage[stage].values()]
+    return preference, routes
+
+
 def _matches(
-    scored: Sequence[_Scored], catalogue: OccupationCatalogue, top: int
+    scored: Sequence[_Scored],
+    catalogue: OccupationCatalogue,
+    top: int,
+    stages: Sequence[str | None],
 ) -> tuple[list[list[OccupationMatch]], list[Matching]]:
     """Matching occupations per row, and how the list was made. An instrument's fit counts
     only where its profile gives a direction (scored, not flat, not all one answer); a row
@@ -639,7 +688,9 @@ def _matches(
             available > 0, np.nansum(stacked, axis=0) / np.maximum(available, 1), np.nan
         )
     levels = fit_levels(combined)
-    order = rank_occupations(combined, catalogue, catalogue_size := len(catalogue.occupations))
+    preference, routes = _route_preference(catalogue, stages)
+    catalogue_size = len(catalogue.occupations)
+    order = rank_occupations(combined, catalogue, catalogue_size, preference)
     sorted_fit = np.take_along_axis(combined, order, axis=1)
     ranks = tie_ranks(sorted_fit)
     listed = np.take_along_axis(levels, order, axis=1) != None  # noqa: E711 (object array)
@@ -673,6 +724,8 @@ def _matches(
                 iachan_m=value(m_index, row, m),
                 similarity=value(similarity, row, m),
                 klimov_fit=value(klimov, row, m),
+                route=routes[row][m][0] if routes[row] else None,
+                route_direct=routes[row][m][1] if routes[row] else None,
             )
             for k in shown
             for m in [int(order[row, k])]

@@ -23,7 +23,9 @@ The algorithm (docs/profiles.md):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -46,6 +48,7 @@ _C_ATTAINABLE = np.array([np.nan, 9.0, 15.0, 18.0])
 FIT_LEVELS: tuple[tuple[str, float], ...] = (("strong", 0.85), ("good", 0.75), ("possible", 0.65))
 # Scores closer than this are equal: the same fit computed along two paths of arithmetic.
 _TIE_TOLERANCE = 1e-9
+_RANK_BLOCK = 1_024  # rows per lexsort when ranking occupations
 
 
 @dataclass(frozen=True)
@@ -173,26 +176,36 @@ def tie_ranks(sorted_fit: FloatArray) -> np.ndarray:
     return ranks
 
 
-def rank_occupations(fit: FloatArray, catalogue: OccupationCatalogue, top: int) -> np.ndarray:
-    """(N, top) catalogue positions, best first: by fit, then regional demand, then id."""
+def rank_occupations(
+    fit: FloatArray,
+    catalogue: OccupationCatalogue,
+    top: int,
+    preference: np.ndarray | None = None,
+) -> np.ndarray:
+    """(N, top) catalogue positions, best first: by fit; equal fits by `preference` ((N, M)
+    integers, lower first: e.g. whether the route suits the person's stage), then regional
+    demand first, then id, so that the order is fully determined."""
     n_rows, n_occupations = fit.shape
     demand = np.array([o.regional_demand for o in catalogue.occupations])
     id_rank = np.argsort(np.argsort([o.id for o in catalogue.occupations]))
-    # One lexsort over all rows: the last key sorts first (row, then fit descending, then
-    # demand first, then id ascending).
-    order = (
-        np.lexsort(
-            (
-                np.tile(id_rank, n_rows),
-                np.tile(~demand, n_rows),
-                np.nan_to_num(-fit, nan=np.inf).ravel(),
-                np.repeat(np.arange(n_rows), n_occupations),
-            )
-        ).reshape(n_rows, n_occupations)
-        - np.arange(n_rows)[:, None] * n_occupations
-    )
-    ranked: np.ndarray = order[:, :top]
-    return ranked
+    # Equal fits must sort as equal: round away the last bits of arithmetic noise.
+    rounded = np.round(np.nan_to_num(-fit, nan=np.inf), 9)
+    prefer = np.zeros(fit.shape, dtype=np.int64) if preference is None else preference
+    order = np.empty((n_rows, min(top, n_occupations)), dtype=np.int64)
+    for start in range(0, n_rows, _RANK_BLOCK):  # lexsort over N x M keys, block by block
+        stop = min(start + _RANK_BLOCK, n_rows)
+        rows = stop - start
+        keys = (
+            np.tile(id_rank, rows),
+            np.tile(~demand, rows),
+            prefer[start:stop].ravel(),
+            rounded[start:stop].ravel(),
+            np.repeat(np.arange(rows), n_occupations),
+        )
+        block = np.lexsort(keys).reshape(rows, n_occupations)
+        block -= np.arange(rows)[:, None] * n_occupations
+        order[start:stop] = block[:, :top]
+    return order
 
 
 WITHHELD_TEXTS: dict[str, LocalizedText] = {
@@ -232,3 +245,25 @@ TIE_RULE = LocalizedText(
     "in regional demand come first, then by the occupation's catalogue id. The order inside "
     "a group says nothing about fit.",
 )
+
+
+# A person's stage of education, and the routes into an occupation in the order that suits
+# the stage: first what can be started now, then what needs a further step.
+Stage = Literal["grade9", "grade11", "adult_without_profession", "adult_with_profession"]
+STAGES: tuple[str, ...] = get_args(Stage)
+ROUTE_ORDER: dict[str, tuple[str, ...]] = {
+    "grade9": ("college", "short_course", "on_the_job", "university"),
+    "grade11": ("university", "college", "short_course", "on_the_job"),
+    "adult_without_profession": ("short_course", "on_the_job", "college", "university"),
+    "adult_with_profession": ("short_course", "on_the_job", "college", "university"),
+}
+# Routes a stage cannot start at once: after grade 9, university needs grade 11 (or college).
+_NEEDS_A_STEP = {("grade9", "university")}
+
+
+def route_for(stage: str, routes: Sequence[str]) -> tuple[str, bool]:
+    """The occupation's route that suits `stage` best, and whether it can be started
+    directly at that stage (False: a step comes first, e.g. grade 11 before university)."""
+    order = ROUTE_ORDER[stage]
+    best = min(routes, key=lambda route: order.index(route) if route in order else len(order))
+    return best, (stage, best) not in _NEEDS_A_STEP

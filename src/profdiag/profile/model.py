@@ -174,6 +174,12 @@ class OccupationMatch(_Data):
     iachan_m: float | None = None
     similarity: float | None = None
     klimov_fit: float | None = None
+    route: str | None = Field(
+        default=None, description="The education route that suits the person's stage best."
+    )
+    route_direct: bool | None = Field(
+        default=None, description="False: the route needs a step first (grade 11 before ВО)."
+    )
 
 
 class Matching(_Data):
@@ -199,6 +205,9 @@ class CatalogueRef(_Data):
 class Profile(_Data):
     format: Literal["profdiag-profile/1"] = "profdiag-profile/1"
     respondent: str = Field(max_length=1_000)
+    stage: (
+        Literal["grade9", "grade11", "adult_without_profession", "adult_with_profession"] | None
+    ) = Field(default=None, description="The person's stage of education.")
     name: str | None = Field(
         default=None, max_length=300, description="The client's name, for the report."
     )
