@@ -18,7 +18,7 @@ from profdiag.instrument.model import Instrument, Scale
 from profdiag.norms.standard import (
     StandardScores,
     critical_z,
-    standard_error_of_measurement,
+    se_difference,
     standardize,
 )
 from profdiag.profile import holland
@@ -399,7 +399,7 @@ def _sections(part: _Scored, level: float) -> list[InstrumentProfile]:
         indices = _holland_indices(scores, letters, codes, instrument.code_rule.length)
     elif instrument.code_rule is not None:  # leading types
         codes = [" = ".join(_leading(instrument, ranked, row)) for row in range(len(result))]
-    comparisons = _comparisons(instrument, standard, level)
+    comparisons = _comparisons(instrument, standard, level, ranked.order)
     labels = result.status_labels()
     bands = {scale.id: scale.bands for scale in instrument.scales if scale.bands}
     spans = part.spans
@@ -483,21 +483,18 @@ def _holland_indices(
 
 
 def _comparisons(
-    instrument: Instrument, standard: StandardScores, level: float
+    instrument: Instrument, standard: StandardScores, level: float, order: np.ndarray
 ) -> list[list[Comparison]]:
-    """Adjacent leading scales by T score: is each higher than the next beyond chance?"""
+    """Adjacent leading scales, in `order` (the ranking the code and leading scales use):
+    is each higher than the next beyond chance?"""
     n_rows = standard.t.shape[0]
     reliable = [scale.reliability is not None for scale in instrument.scales]
     if not instrument.norms or not all(reliable):
         return [[] for _ in range(n_rows)]
     z = critical_z(level)
-    sems = [
-        standard_error_of_measurement(scale.reliability.value)
-        for scale in instrument.scales
-        if scale.reliability is not None
-    ]
+    ids = [scale.id for scale in instrument.scales]
+    se_of_pair: dict[tuple[int, int], float] = {}
     length = instrument.code_rule.length if instrument.code_rule else 3
-    order = np.argsort(-np.nan_to_num(standard.t, nan=-np.inf), axis=1, kind="stable")
     result = []
     for row in range(n_rows):  # at most `length` pairs per row, each a few floats
         pairs = []
@@ -506,11 +503,13 @@ def _comparisons(
             t_a, t_b = standard.t[row, a], standard.t[row, b]
             if math.isnan(t_a) or math.isnan(t_b):
                 break
-            se = math.hypot(sems[a], sems[b])  # as norms.se_difference
+            if (a, b) not in se_of_pair:
+                se_of_pair[a, b] = se_difference(instrument, ids[a], ids[b])
+            se = se_of_pair[a, b]
             pairs.append(
                 Comparison(
-                    higher=instrument.scales[a].id,
-                    lower=instrument.scales[b].id,
+                    higher=ids[a],
+                    lower=ids[b],
                     difference_t=float(t_a - t_b),
                     se_difference_t=se,
                     critical_difference_t=z * se,
