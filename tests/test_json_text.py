@@ -44,12 +44,20 @@ def test_nesting_five_thousand_deep_is_an_error_not_a_recursion_error() -> None:
     )
 
 
-def test_brackets_inside_strings_do_not_count() -> None:
-    inside = json.dumps(["[" * 5000, "{" * 5000, 'a"\\[[[' * 1000])
-    assert loads(inside) == json.loads(inside)
-    # An escaped quote does not end the string: these brackets are still inside it.
-    escaped = '["\\"' + "[" * 1000 + '"]'
-    assert loads(escaped) == ['"' + "[" * 1000]
+@pytest.mark.parametrize("escaped", [False, True])
+def test_brackets_inside_strings_do_not_count(escaped: bool) -> None:
+    # Strings are found two ways: by counting quotes, or (once the text holds an escaped
+    # quote) with a regular expression; both must skip what the strings hold.
+    items = ['"' + "]" * 5000 + '"', '"' + "[" * 5000 + '"', '"' + "{" * 300 + '"']
+    if escaped:
+        items.append(r'"a\"[[[\\"')
+    text = "[" + ", ".join(items) + "]"
+    assert loads(text) == json.loads(text)
+    nested = "[" * (MAX_DEPTH - 1) + text + "]" * (MAX_DEPTH - 1)
+    assert loads(nested) == json.loads(nested)
+    # Closing brackets inside a string cannot hide nesting that follows it.
+    deep = '["' + "]" * 5000 + '", ' + "[" * MAX_DEPTH + "]" * MAX_DEPTH + ", " + text + "]"
+    assert caught(deep).column == 5000 + 5 + MAX_DEPTH
 
 
 def test_an_integer_too_long_to_convert_names_its_place() -> None:

@@ -29,7 +29,6 @@ _STRINGS = re.compile(_STRING, re.DOTALL)
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 _STRING_OR_BRACKET = re.compile(_STRING + r"|[\[\]{}]", re.DOTALL)
 _LINE_BREAK = re.compile(r"\r\n?|\n")
-_OPENING = (ord("["), ord("{"))
 
 
 class JsonTextError(ProfdiagError, ValueError):
@@ -97,25 +96,18 @@ def loads(
 
 def position(text: str, index: int) -> tuple[int, int]:
     """Line and column (from 1) of character `index`; a line ends at \\n, \\r\\n or \\r."""
-    breaks = 0
-    line_start = 0
-    for match in _LINE_BREAK.finditer(text, 0, index):
-        breaks += 1
-        line_start = match.end()
+    breaks = text.count("\n", 0, index) + text.count("\r", 0, index) - text.count("\r\n", 0, index)
+    line_start = max(text.rfind("\n", 0, index), text.rfind("\r", 0, index)) + 1
     return breaks + 1, index - line_start + 1
 
 
 def _check_depth(text: str, source: str) -> None:
-    """Raise if arrays and objects nest deeper than MAX_DEPTH. String contents are skipped;
-    brackets are counted in one vectorised pass (a closing bracket too many makes the text
-    invalid JSON at that point, and the parser stops there, so the running count bounds
-    the depth it reaches)."""
+    """Raise if arrays and objects nest deeper than MAX_DEPTH, not counting brackets inside
+    strings. (A closing bracket too many makes the text invalid JSON at that point and the
+    parser stops there, so the running count bounds the depth the parser reaches.)"""
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return
-    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
-    codes = np.frombuffer(brackets.encode("ascii"), dtype=np.uint8)
-    steps = np.where(np.isin(codes, _OPENING), 1, -1).astype(np.int32)
-    if steps.size == 0 or int(np.cumsum(steps).max()) <= MAX_DEPTH:
+    if _deepest(text) <= MAX_DEPTH:
         return
     depth = 0
     for match in _STRING_OR_BRACKET.finditer(text):
@@ -132,6 +124,27 @@ def _check_depth(text: str, source: str) -> None:
                 )
         elif mark in "]}":
             depth -= 1
+
+
+def _deepest(text: str) -> int:
+    """The running count of opening minus closing brackets outside strings, at its highest.
+
+    Without an escaped quote in the text, a bracket is inside a string exactly when an odd
+    number of quotes precede it: found with numpy on the UTF-8 bytes (no byte of a
+    multi-byte character is ASCII). Otherwise strings are cut out with a regular expression.
+    """
+    if '\\"' in text:
+        kept = _NOT_BRACKETS.sub("", _STRINGS.sub("", text)).encode("ascii")
+        codes = np.frombuffer(kept, dtype=np.uint8)
+    else:
+        data = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+        quotes = np.flatnonzero(data == ord('"'))
+        at = np.flatnonzero((data == 91) | (data == 93) | (data == 123) | (data == 125))
+        codes = data[at[np.searchsorted(quotes, at) % 2 == 0]]
+    if codes.size == 0:
+        return 0
+    steps = np.where((codes == ord("[")) | (codes == ord("{")), 1, -1).astype(np.int32)
+    return int(np.cumsum(steps).max())
 
 
 def _long_number(text: str, source: str) -> JsonTextError:
