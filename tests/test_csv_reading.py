@@ -16,6 +16,7 @@ from tests.conftest import likert_instrument
 
 import profdiag
 from profdiag.errors import ArgumentError, ResponseDataError
+from profdiag.io import tables
 from profdiag.io.score_table import score_table
 from profdiag.io.tables import DELIMITERS, read_table, write_table
 
@@ -123,6 +124,16 @@ def test_line_numbers_follow_cells_that_span_lines(tmp_path: Path) -> None:
     text = 'id,note\n1,"two\nlines"\n2,plain\n\n3,"three\r\nline\rends"\n4,x\n'
     table = read_table(write(tmp_path, text))
     assert table.columns["note"] == ["two\nlines", "plain", "three\r\nline\rends", "x"]
+    assert list(table.lines) == [2, 4, 6, 9]
+    assert table.skipped_blank_lines == (5,)
+
+
+def test_line_numbers_when_counted_one_record_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tables, "_record_starts", lambda *_: None)
+    text = 'id,note\n1,"two\nlines"\n2,plain\n\n3,"three\r\nline\rends"\n4,x\n'
+    table = read_table(write(tmp_path, text))
     assert list(table.lines) == [2, 4, 6, 9]
     assert table.skipped_blank_lines == (5,)
 

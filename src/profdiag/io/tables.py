@@ -189,15 +189,20 @@ def _csv_table(text: str, source: str, delimiter: str | None) -> Table:
     names = [name.strip() for name in header]
     _check_header(names, source)
     first = reader.line_num + 1
+
+    def one_by_one() -> tuple[list[list[str]], list[int]]:
+        return _records_with_lines(_reader(text, separator), first, source, len(names))
+
+    starts: Sequence[int]
     try:
         records: list[list[str]] = list(reader)
-        simple = reader.line_num - first + 1 == len(records)  # no cell spans lines
-    except csv.Error:
-        simple = False
-    if simple:
-        starts: Sequence[int] = range(first, first + len(records))
-    else:
-        records, starts = _records_with_lines(_reader(text, separator), first, source, len(names))
+        spanned = reader.line_num - first + 1 - len(records)  # line breaks inside quoted cells
+        starts = range(first, first + len(records))
+        if spanned:
+            counted = _record_starts(records, first, spanned)
+            starts = counted if counted is not None else one_by_one()[1]  # None: not expected
+    except csv.Error:  # read again, one record at a time, to name the line
+        records, starts = one_by_one()
     rows, lines = _check_rows(records, starts, len(names), source, blank_lines)
     columns = (
         {name: list(cells) for name, cells in zip(names, zip(*rows, strict=True), strict=True)}
@@ -273,11 +278,25 @@ def _unused_character(text: str) -> str:
     return "\0"  # refused in the text above, so it never occurs
 
 
+def _record_starts(records: list[list[str]], first: int, spanned: int) -> list[int] | None:
+    """The line each record starts on when some cells hold line breaks: a record takes one
+    line plus one per line break in its cells (\\r\\n counts once, as in the file).
+    None if the breaks found are not the `spanned` extra lines the reader counted."""
+    cells = list(map("\0".join, records))  # NUL is refused in the text: a safe separator
+    ends = np.cumsum(np.fromiter(map(len, cells), dtype=np.int64, count=len(cells)) + 1)
+    breaks = [match.start() for match in _LINE_BREAK.finditer("\0".join(cells))]
+    if len(breaks) != spanned:
+        return None
+    extra = np.bincount(np.searchsorted(ends, breaks, side="right"), minlength=len(records))
+    starts: list[int] = (first + np.arange(len(records)) + np.cumsum(extra) - extra).tolist()
+    return starts
+
+
 def _records_with_lines(
     reader: Any, first: int, source: str, width: int
 ) -> tuple[list[list[str]], list[int]]:
-    """Records with the line each starts on; the slow path, taken when a cell spans lines
-    or the text is not valid CSV (reported with the rows of wrong width before it)."""
+    """Records with the line each starts on, read one by one: the slow path, for text that
+    is not valid CSV (reported with the rows of wrong width before it)."""
     records: list[list[str]] = []
     starts: list[int] = []
     line = first
