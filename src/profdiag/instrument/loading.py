@@ -69,7 +69,7 @@ def read_document(path: str | Path) -> Any:
         text = read_text(path, "utf-8-sig")
     except UnreadableFile as error:
         raise InstrumentError(
-            source, [DefinitionProblem("$", error.seen, f"a UTF-8 JSON file: {error.expected}")]
+            source, [DefinitionProblem("$", error.seen, error.expected)]
         ) from None
     return parse_document(text, source)
 
