@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import errno
 import io
+import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -283,6 +285,7 @@ def test_a_byte_order_mark_is_dropped_whatever_the_encoding(tmp_path: Path) -> N
     [
         (lambda folder: folder / "missing.csv", "no such file"),
         (lambda folder: folder, "a folder"),
+        (lambda folder: Path("/dev/zero"), "a device, not a file"),
         (
             lambda folder: folder / "data.csv" / "below.csv",
             "a path in which a part is not a folder",
@@ -298,13 +301,25 @@ def test_unreadable_files_are_response_data_errors(tmp_path: Path, make: object,
     assert caught.value.source == str(path)
 
 
+def test_a_pipe_is_read(tmp_path: Path) -> None:
+    pipe = tmp_path / "data.csv"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=pipe.write_text, args=("id,q\n1,2\n",))
+    writer.start()
+    try:
+        assert read_table(pipe).columns == {"id": ["1"], "q": ["2"]}
+    finally:
+        writer.join()
+
+
 def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(self: Path) -> bytes:
         raise PermissionError(errno.EACCES, "Permission denied", str(self))
 
+    path = write(tmp_path, "id\n1\n")
     monkeypatch.setattr(Path, "read_bytes", refuse)
     with pytest.raises(ResponseDataError) as caught:
-        read_table(tmp_path / "data.csv")
+        read_table(path)
     assert problem_of(caught)[2] == "a file that cannot be read (permission denied)"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import errno
 import os
+import stat
 from pathlib import Path
 
 from profdiag.errors import ArgumentError, ProfdiagError
@@ -88,12 +89,17 @@ def read_text(path: str | os.PathLike[str], encoding: str = "utf-8-sig") -> str:
     ArgumentError
         `encoding` is not a known text encoding.
     UnreadableFile
-        The file cannot be read (missing, a folder, permission denied, ...) or its bytes
+        The file cannot be read (missing, a folder, a device such as /dev/zero, permission
+        denied, ...) or its bytes
         are not text in `encoding` (the offending byte's offset, line and column are named).
     """
     name = text_encoding(encoding)
     source = str(path)
     try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+            # /dev/zero would never end, a terminal would wait for typing; pipes are read.
+            raise UnreadableFile(source, "a device, not a file", "a readable file")
         data = Path(path).read_bytes()
     except OSError as error:
         reason = _READ_REASONS.get(error.errno or 0, error.strerror or type(error).__name__)
