@@ -439,3 +439,62 @@ def test_every_delimiter_round_trips_through_the_csv_module(
         assert table.columns["id"] == [row[0] for row in rows]
         assert table.columns["answer"] == [row[1] for row in rows]
         assert table.columns["n"] == [str(k) for k in range(len(rows))]
+
+
+# ------------------------------------------------------------------ fuzzing
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.one_of(
+            st.just(None),  # a line without any character
+            st.lists(st.text(alphabet="a1я' -.", max_size=4), min_size=3, max_size=3),
+        ),
+        max_size=12,
+    ),
+    delimiter=st.sampled_from(DELIMITERS),
+    line_end=st.sampled_from(["\n", "\r\n", "\r"]),
+)
+def test_rows_in_equal_rows_out(
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: list[list[str] | None],
+    delimiter: str,
+    line_end: str,
+) -> None:
+    lines = ["id" + delimiter + "a" + delimiter + "b"]
+    lines += ["" if row is None else delimiter.join(row) for row in rows]
+    path = tmp_path_factory.mktemp("fuzz") / "data.csv"
+    path.write_bytes((line_end.join(lines) + line_end).encode())
+    table = read_table(path)
+    kept = [(number, row) for number, row in enumerate(rows, start=2) if row is not None]
+    assert table.n_rows == len(kept)
+    assert list(table.lines) == [number for number, _ in kept]
+    assert table.skipped_blank_lines == tuple(
+        number for number, row in enumerate(rows, start=2) if row is None
+    )
+    assert table.columns["b"] == [row[2] for _, row in kept]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    content=st.one_of(
+        st.text(alphabet=st.sampled_from(list(",;\t|\"'\r\n a1я\0")), max_size=60),
+        st.binary(max_size=60),
+    )
+)
+def test_any_file_gives_a_table_or_a_response_data_error(
+    tmp_path_factory: pytest.TempPathFactory, content: str | bytes
+) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "data.csv"
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    try:
+        table = read_table(path)
+    except ResponseDataError as error:
+        assert error.problems and error.source == str(path)
+        return
+    assert all(len(cells) == table.n_rows for cells in table.columns.values())
+    assert len(table.lines) == table.n_rows
+    numbers = [*table.lines, *table.skipped_blank_lines]
+    assert len(set(numbers)) == len(numbers)
+    assert list(table.lines) == sorted(table.lines)
