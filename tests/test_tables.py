@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from profdiag import ResponseDataError
+from profdiag.errors import OutputError
 from profdiag.io.tables import read_table, write_table
 
 
@@ -70,3 +71,35 @@ def test_semicolon_csv_and_bad_rows(tmp_path: Path) -> None:
     path.write_text("id,q1,q1\n1,2,3\n", encoding="utf-8")
     with pytest.raises(ResponseDataError, match="each column name once"):
         read_table(path)
+
+
+def test_one_column_tables_write_empty_cells_as_the_csv_module_does(tmp_path: Path) -> None:
+    column = np.array(["a", "", None, " "], dtype=object)
+    text = write_table(None, ["id"], [column], {})
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\n").writerows([["id"], ["a"], [""], [""], [" "]])
+    assert text == expected.getvalue() == 'id\na\n""\n""\n \n'
+    path = tmp_path / "ids.csv"
+    write_table(path, ["id"], [column], {})
+    assert read_table(path).columns == {"id": ["a", "", "", " "]}
+
+
+def test_tables_are_written_atomically(tmp_path: Path) -> None:
+    path = tmp_path / "scores.csv"
+    path.write_text("previous\n", encoding="utf-8")
+    good = [np.array(["a"], dtype=object), np.array([1.0])]
+    write_table(path, ["id", "x"], good, {})
+    assert path.read_text(encoding="utf-8") == "id,x\na,1.0\n"
+    # A cell that cannot be written as UTF-8 (a lone surrogate, e.g. from "\ud800" in a JSON
+    # input) stops the write before anything is replaced.
+    bad = [np.array(["\ud800"], dtype=object), np.array([2.0])]
+    with pytest.raises(
+        OutputError, match=r"cannot write .*scores.csv: a cell on line 2 holds U\+D800"
+    ):
+        write_table(path, ["id", "x"], bad, {})
+    with pytest.raises(OutputError, match=r"cannot write .*: the folder does not exist"):
+        write_table(tmp_path / "missing" / "scores.json", ["id", "x"], good, {})
+    with pytest.raises(OutputError, match="it is a folder"):
+        write_table(tmp_path, ["id", "x"], good, {})
+    assert path.read_text(encoding="utf-8") == "id,x\na,1.0\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scores.csv"]

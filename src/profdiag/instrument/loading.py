@@ -14,6 +14,8 @@ from pydantic import BaseModel, ValidationError
 
 from profdiag.errors import NOTHING, DefinitionProblem, InstrumentError, json_path
 from profdiag.instrument.model import Instrument
+from profdiag.io.json_text import JsonTextError, loads
+from profdiag.io.text_files import UnreadableFile, read_text
 
 _BUNDLED_FOLDER = "instruments"
 Model = TypeVar("Model", bound=BaseModel)
@@ -59,14 +61,16 @@ def load_instrument(reference: str | Path) -> Instrument:
 
 
 def read_document(path: str | Path) -> Any:
-    """A JSON file's document; unreadable files, invalid JSON and repeated keys are errors."""
+    """A JSON file's document (UTF-8, with or without a byte order mark); unreadable files,
+    text in another encoding, invalid JSON, nesting deeper than
+    `profdiag.io.json_text.MAX_DEPTH` and repeated keys are errors."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        text = read_text(path, "utf-8-sig")
+    except UnreadableFile as error:
         raise InstrumentError(
-            source, [DefinitionProblem("$", source, f"a readable UTF-8 JSON file ({error})")]
-        ) from error
+            source, [DefinitionProblem("$", error.seen, error.expected)]
+        ) from None
     return parse_document(text, source)
 
 
@@ -76,18 +80,15 @@ def parse_instrument(text: str, *, source: str = "<string>") -> Instrument:
 
 
 def parse_document(text: str, source: str) -> Any:
-    """JSON text -> document; invalid JSON and keys repeated within an object are errors."""
+    """JSON text -> document; invalid JSON, nesting deeper than
+    `profdiag.io.json_text.MAX_DEPTH`, integers too long to convert and keys repeated
+    within an object are errors naming the line and column (or the JSON path)."""
     try:
-        document = json.loads(text, object_pairs_hook=_KeysSeen.from_pairs)
-    except json.JSONDecodeError as error:
+        document = loads(text, source, object_pairs_hook=_KeysSeen.from_pairs)
+    except JsonTextError as error:
         raise InstrumentError(
-            source,
-            [
-                DefinitionProblem(
-                    "$", f"line {error.lineno}, column {error.colno}", f"valid JSON ({error.msg})"
-                )
-            ],
-        ) from error
+            source, [DefinitionProblem("$", error.where, error.expected)]
+        ) from None
     repeated = list(_repeated_keys(document, ()))
     if repeated:
         raise InstrumentError(source, repeated)

@@ -2,13 +2,20 @@
 
 Each token is an item's position in the instrument (1-based, as printed on the sheet)
 followed by the chosen option, written as the item's format accepts it (а/б, a/b, 1/2).
-Separators between tokens may be spaces, commas, semicolons or nothing ("1а2б3а");
-"1-а", "1.а", "1) а" and "1: а" are read too.
+Between the number and the option there may be nothing ("1а"), spaces, or one of
+"-", ".", ")" and ":" with spaces around it if wanted ("1-а", "1.а", "1) а", "1: а").
+Separators between tokens may be spaces (line breaks and tabs too), commas, semicolons or,
+after a letter option, nothing ("1а2б3а").
+
+Options written as digits are one digit long and need a space or mark after the item
+number ("1 2", "1-2"): "12" is item 12. Nothing in the text makes the parser fail: what it
+cannot read comes back as a problem (the text seen, what was expected).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -48,8 +55,8 @@ def parse_answer_string(
         if not _SEPARATORS.fullmatch(gap):
             problems.append((gap.strip(), "answers written as <item number><option>, e.g. 1а 2б"))
         position = match.end()
-        number, answer = int(match.group(1)), match.group(2)
-        if not 1 <= number <= n_items:
+        number, answer = _item_number(match.group(1), n_items), match.group(2)
+        if number == 0:
             problems.append((match.group(0), f"an item number from 1 to {n_items}"))
             continue
         item_id = instrument.items[number - 1].id
@@ -61,3 +68,13 @@ def parse_answer_string(
     if not _SEPARATORS.fullmatch(rest):
         problems.append((rest.strip(), "answers written as <item number><option>, e.g. 1а 2б"))
     return answers, problems
+
+
+def _item_number(digits: str, n_items: int) -> int:
+    """The item number `digits` spell (in any script's digits), or 0 when that is not one
+    of 1..n_items. Measured before int(), which refuses thousands of digits."""
+    first = next((at for at, digit in enumerate(digits) if unicodedata.decimal(digit)), None)
+    if first is None or len(digits) - first > len(str(n_items)):
+        return 0
+    number = int(digits[first:])
+    return number if number <= n_items else 0
