@@ -64,7 +64,7 @@ def test_a_failed_run_leaves_the_previous_output(tmp_path: Path) -> None:
         (["score", "no-such-instrument", str(SAMPLE)], "neither a file nor a bundled"),
         (["describe", "missing.json"], "no such file"),
         (["score", "ipip-bfm-50", str(SAMPLE), "--encoding", "klingon"], "klingon"),
-        (["score", "ipip-bfm-50", str(SAMPLE), "--delimiter", "x"], "'x'"),
+        (["score", "ipip-bfm-50", str(SAMPLE), "--delimiter", '"'], "delimiter"),
         (["score", "ipip-bfm-50", str(SAMPLE), "--answers-column", "nope"], "'nope'"),
         (["profile", "klimov-ddo", str(SHEETS), "--seconds-column", "nope"], "'nope'"),
         (["import-keys", str(SAMPLE), "--min", "5", "--max", "1"], "--max"),

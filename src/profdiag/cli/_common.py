@@ -48,16 +48,6 @@ def _check_encoding(_: click.Context, __: click.Parameter, value: str) -> str:
     return value
 
 
-def _check_delimiter(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
-    value = named.get(value.lower(), value)
-    if value not in (",", ";", "\t", "|"):
-        raise click.BadParameter(f"{value!r}; expected one of , ; | tab")
-    return value
-
-
 RESPONSE_OPTIONS = options(
     click.option(
         "--id-column",
@@ -91,8 +81,8 @@ RESPONSE_OPTIONS = options(
     click.option(
         "--delimiter",
         default=None,
-        callback=_check_delimiter,
-        help="CSV delimiter: , ; | or tab (default: detected from the header line).",
+        help="CSV delimiter: a character, or comma, semicolon, tab, pipe "
+        "(default: detected from the header line among , ; tab |).",
     ),
     click.option(
         "--answers-column",
@@ -140,11 +130,22 @@ class Responses:
 def read_responses(
     data: Path, *, encoding: str, delimiter: str | None, id_column: str
 ) -> Responses:
+    from profdiag.errors import ArgumentError
     from profdiag.io import read_table
     from profdiag.norms.selection import ATTRIBUTES
 
-    extra = {"delimiter": delimiter} if delimiter is not None else {}
-    table = read_table(data, encoding=encoding, **extra)
+    try:
+        table = read_table(data, encoding=encoding, delimiter=delimiter)
+    except ArgumentError as error:
+        raise click.UsageError(str(error)) from None
+    if table.skipped_blank_lines:
+        lines = table.skipped_blank_lines
+        shown = ", ".join(map(str, lines[:10])) + (" ..." if len(lines) > 10 else "")
+        click.echo(
+            f"profdiag: {data}: {len(lines)} empty line(s) skipped (line {shown}); "
+            "a line of empty cells is a respondent, an empty line is not",
+            err=True,
+        )
     attributes = {name: table.columns[name] for name in ATTRIBUTES if name in table.columns}
     id_name = id_column if id_column in table.columns else None
     return Responses(table, attributes, id_name)
