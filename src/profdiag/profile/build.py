@@ -132,11 +132,8 @@ def _score(
         ranked = holland.rank(_nan_low(holland_scores), instrument.code_rule.tie_margin)
         widest = max(high for _, high in spans) - min(low for low, _ in spans)
         share = holland.differentiation_holland(holland_scores) / widest
-    seconds = None
-    if part.total_seconds is not None:
-        seconds = np.array([np.nan if s in (None, "") else float(s) for s in part.total_seconds])
     flags = validity_flags(
-        values, differentiation_share=share, total_seconds=seconds, thresholds=thresholds
+        values, differentiation_share=share, total_seconds=part.total_seconds, thresholds=thresholds
     )
     timing = None
     if timed_scales(instrument):
