@@ -55,7 +55,8 @@ def assign_norm_groups(
         whole number from 0 to 120) and "grade" (a school grade, a whole number from 1 to
         12, the grades a norm group's selector may name). Each is a sequence of one value
         per respondent; for one respondent, a single value will do. None, NaN, empty text
-        and pandas NA mean unknown (a group that asks for it then does not match).
+        and pandas NA mean unknown (a group that asks for it then does not match). They
+        are checked when the instrument has norm groups to choose from.
 
     Returns
     -------
@@ -80,6 +81,8 @@ def assign_norm_groups(
                 + (", ".join(known) if known else "none")
             )
         groups[:] = norm_group
+        return groups
+    if not instrument.norms:  # attributes choose nothing: a column that is not used is no error
         return groups
     columns = attribute_columns(attributes or {}, n_rows)
     for group in instrument.norms:
