@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 from tests.conftest import likert_instrument
 
 from profdiag import NormError, ResponseDataError, score, se_difference, standardize
+from profdiag.errors import ArgumentError
 from profdiag.instrument.model import ScaleNorm
 from profdiag.norms.standard import critical_z, norm_scores
 
@@ -166,3 +169,168 @@ def test_halves_round_up_despite_floating_point() -> None:
     # (21.5 - 20) / 6 = 0.25 -> stanine 6; sten round(2 * 0.25 + 5.5) = 6
     scores = norm_scores(ScaleNorm(mean=20.0, sd=6.0), np.array([21.5]))
     assert scores["stanine"].tolist() == [6.0] and scores["sten"].tolist() == [6.0]
+
+
+# --------------------------------------------------------------------------- boundary checks
+
+
+def test_standardize_refuses_the_scores_of_another_instrument() -> None:
+    # The review's case: scores of another instrument got T = 45 with no error.
+    normed = normed_instrument()
+    other = likert_instrument(2, codes=(0, 1, 2, 3, 4))  # the same items, no norms
+    result = score(other, np.array([[2, 1]], dtype=float))
+    with pytest.raises(ArgumentError) as caught:
+        standardize(normed, result, norm_group="girls-9")
+    message = str(caught.value)
+    assert message.startswith("standardize: the scores come from instrument t 1.0.0 (sha256:")
+    assert f"({result.instrument.content_hash[:19]}...), not from t 1.0.0 " in message
+    assert f"({normed.content_hash[:19]}...) given here" in message
+    # the right instrument works, and so does a copy of it with the same content
+    same = normed.model_validate(normed.model_dump(by_alias=True))
+    assert standardize(same, score(normed, np.array([[2, 2]], dtype=float))).level == 0.90
+
+
+def test_standardize_refuses_another_id_or_version_even_with_the_same_content() -> None:
+    normed = normed_instrument()
+    result = score(normed, np.array([[2, 2]], dtype=float))
+    for ref in (
+        replace(result.instrument, id="other"),
+        replace(result.instrument, version="2.0.0"),
+    ):
+        with pytest.raises(
+            ArgumentError, match=r"the scores come from instrument (other|t 2\.0\.0)"
+        ):
+            standardize(normed, replace(result, instrument=ref), norm_group="girls-9")
+
+
+def test_standardize_refuses_a_result_whose_shapes_do_not_fit() -> None:
+    normed = normed_instrument()
+    result = score(normed, np.array([[2, 2], [1, 1]], dtype=float))
+    broken = replace(result, raw=result.raw[:, :0])
+    with pytest.raises(
+        ArgumentError, match=r"does not fit t 1\.0\.0: raw \(2, 0\), expected \(2, 1\)"
+    ):
+        standardize(normed, broken)
+    with pytest.raises(ArgumentError, match=r"row_ids 3, expected 2"):
+        standardize(normed, replace(result, row_ids=["a", "b", "c"]))
+    with pytest.raises(ArgumentError, match=r"scale_ids \['X'\], expected \['S'\]"):
+        standardize(normed, replace(result, scale_ids=("X",)))
+    with pytest.raises(
+        ArgumentError, match=r"needs the ScoreResult that score\(\) returned; got ndarray"
+    ):
+        standardize(normed, result.raw)  # type: ignore[arg-type]
+
+
+def test_one_respondent_attributes_may_be_single_values() -> None:
+    instrument = normed_instrument()
+    result = score(instrument, {"i1": 2, "i2": 2})
+    # today: "'sex' has 6 values for 1 rows" (the letters of "female")
+    standard = standardize(instrument, result, attributes={"sex": "female", "grade": 9})
+    assert standard.norm_group.tolist() == ["girls-9"]
+    assert standard.t.tolist() == [[50.0]]
+    for attributes in (
+        {"sex": "м", "grade": "9"},
+        {"sex": ["m"], "grade": [9]},
+        {"sex": np.str_("m"), "grade": np.int64(9)},
+        {"sex": "m", "grade": 9.0},
+        {"sex": pd.Series(["M"]), "grade": pd.Series([9])},
+    ):
+        assert standardize(instrument, result, attributes=attributes).norm_group.tolist() == [
+            "boys-9"
+        ], attributes
+
+
+def test_single_attribute_values_need_one_respondent() -> None:
+    instrument = normed_instrument()
+    result = score(instrument, np.array([[2, 2], [1, 1]], dtype=float))
+    with pytest.raises(ArgumentError, match=r"'sex' is a single value \(\"f\"\) for 2 respondents"):
+        standardize(instrument, result, attributes={"sex": "f", "grade": [9, 9]})
+    with pytest.raises(ArgumentError, match=r"'grade' has 3 value\(s\) for 2 respondent\(s\)"):
+        standardize(instrument, result, attributes={"sex": ["f", "m"], "grade": [9, 9, 9]})
+    with pytest.raises(ArgumentError, match=r"unknown respondent attribute\(s\) 'gender'"):
+        standardize(instrument, result, attributes={"gender": ["f", "m"]})
+
+
+def age_instrument():  # type: ignore[no-untyped-def]
+    return likert_instrument(
+        2,
+        norms=[
+            {
+                "id": "teens",
+                "title": {"en": "teens"},
+                "source": "test",
+                "sample_size": 10,
+                "selector": {"age": {"min": 14, "max": 16}},
+                "scales": {"S": {"mean": 5.0, "sd": 2.0}},
+            },
+            {
+                "id": "grade-1",
+                "title": {"en": "grade 1"},
+                "source": "test",
+                "sample_size": 10,
+                "selector": {"age": {"min": 0, "max": 8}, "grade": [1]},
+                "scales": {"S": {"mean": 5.0, "sd": 2.0}},
+            },
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("age", 121, "an age in completed years, a whole number from 0 to 120"),
+        ("age", -1, "from 0 to 120"),
+        ("age", 15.5, "from 0 to 120"),
+        ("age", "15.5", "from 0 to 120"),
+        ("age", "fifteen", "from 0 to 120"),
+        ("age", True, "from 0 to 120"),
+        ("age", math.inf, "from 0 to 120"),
+        ("age", 10**400, "from 0 to 120"),
+        ("age", {"years": 15}, "from 0 to 120"),
+        ("grade", 0, "a school grade, a whole number from 1 to 12"),
+        ("grade", 13, "from 1 to 12"),
+        ("grade", "9th", "from 1 to 12"),
+        ("sex", 1, "f or m"),
+        ("sex", True, "f or m"),
+        ("sex", "x", "f or m"),
+    ],
+    ids=lambda value: repr(value)[:20],
+)
+def test_attribute_values_are_checked_per_field(name: str, value: object, expected: str) -> None:
+    instrument = age_instrument()
+    result = score(instrument, {"i1": 2, "i2": 3})
+    for attributes in ({name: value}, {name: [value]}):
+        with pytest.raises(ResponseDataError) as caught:
+            standardize(instrument, result, attributes=attributes)
+        (problem,) = caught.value.problems
+        assert (problem.row, problem.column) == (0, name)
+        assert expected in problem.expected
+        assert caught.value.source == "respondent attributes"
+
+
+def test_attribute_problems_are_listed_with_their_rows() -> None:
+    instrument = age_instrument()
+    result = score(instrument, np.array([[2, 3]] * 4, dtype=float))
+    with pytest.raises(ResponseDataError) as caught:
+        standardize(
+            instrument, result, attributes={"age": [15, 200, "x", 16], "grade": [1, 1, 1, 0]}
+        )
+    assert [(p.row, p.column, p.value) for p in caught.value.problems] == [
+        (1, "age", 200),
+        (2, "age", "x"),
+        (3, "grade", 0),
+    ]
+
+
+def test_ages_and_grades_at_their_limits_and_unknown_values() -> None:
+    instrument = age_instrument()
+    result = score(instrument, np.array([[2, 3]] * 6, dtype=float))
+    ages = [0, 120, "15", None, pd.NA, ""]
+    standard = standardize(
+        instrument, result, attributes={"age": ages, "grade": [1, 12, 1, 1, 1, 1]}
+    )
+    # 0 in grade 1 -> grade-1; 120 and unknown ages match no group; "15" -> teens
+    assert standard.norm_group.tolist() == ["grade-1", None, "teens", None, None, None]
+    one = score(instrument, {"i1": 2, "i2": 3})
+    assert standardize(instrument, one, attributes={"age": 15}).norm_group.tolist() == ["teens"]
+    assert standardize(instrument, one, attributes={"age": None}).norm_group.tolist() == [None]

@@ -14,7 +14,15 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 FORMAT_TAG = "profdiag-instrument/1"
 
@@ -28,6 +36,24 @@ Identifier = Annotated[
     ),
 ]
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+# Numbers that enter scoring arithmetic (codes, bounds, weights, points, stored values, norm
+# means) are bounded, so that no sum or product of them can overflow to infinity; a numeric
+# item without a declared bound accepts answers within the same magnitude.
+MAX_MAGNITUDE = 1e9
+MIN_POSITIVE = 1e-9  # the smallest weight or norm sd: 1 / weight and z stay finite
+Magnitude = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
+Code = Annotated[int, Field(ge=-int(MAX_MAGNITUDE), le=int(MAX_MAGNITUDE))]
+
+
+def _not_tiny(value: float) -> float:
+    if value < MIN_POSITIVE:
+        raise ValueError(f"at least {MIN_POSITIVE:g} (dividing by less overflows)")
+    return value
+
+
+Positive = Annotated[
+    float, Field(allow_inf_nan=False, gt=0, le=MAX_MAGNITUDE), AfterValidator(_not_tiny)
+]
 Language = Literal["ru", "en"]
 LANGUAGES: tuple[Language, ...] = ("ru", "en")
 
@@ -113,7 +139,7 @@ class LikertFormat(Frozen):
     """Ordered numeric codes, e.g. 1..5. The item's range is (first code, last code)."""
 
     type: Literal["likert"]
-    codes: tuple[int, ...] = Field(min_length=2, description="Accepted codes, increasing.")
+    codes: tuple[Code, ...] = Field(min_length=2, description="Accepted codes, increasing.")
     labels: dict[str, LocalizedText] = Field(default_factory=dict)
     missing_codes: tuple[str, ...] = Field(
         default=(), description="Input values that mean 'no answer', e.g. '9' or 'DK'."
@@ -121,7 +147,7 @@ class LikertFormat(Frozen):
 
     @field_validator("codes")
     @classmethod
-    def _increasing(cls, codes: tuple[int, ...]) -> tuple[int, ...]:
+    def _increasing(cls, codes: tuple[Code, ...]) -> tuple[Code, ...]:
         if any(b <= a for a, b in itertools.pairwise(codes)):
             raise ValueError("codes in strictly increasing order")
         return codes
@@ -131,24 +157,25 @@ class BinaryFormat(Frozen):
     """Two numeric codes (default 0 and 1); range (low code, high code)."""
 
     type: Literal["binary"]
-    codes: tuple[int, int] = (0, 1)
+    codes: tuple[Code, Code] = (0, 1)
     labels: dict[str, LocalizedText] = Field(default_factory=dict)
     missing_codes: tuple[str, ...] = ()
 
     @field_validator("codes")
     @classmethod
-    def _increasing(cls, codes: tuple[int, int]) -> tuple[int, int]:
+    def _increasing(cls, codes: tuple[Code, Code]) -> tuple[Code, Code]:
         if codes[1] <= codes[0]:
             raise ValueError("two different codes, the lower first")
         return codes
 
 
 class NumericFormat(Frozen):
-    """A number entered directly; it has a range only when both bounds are declared."""
+    """A number entered directly; it has a range only when both bounds are declared.
+    Answers beyond +-MAX_MAGNITUDE are refused even where no bound is declared."""
 
     type: Literal["numeric"]
-    min: FiniteFloat | None = None
-    max: FiniteFloat | None = None
+    min: Magnitude | None = None
+    max: Magnitude | None = None
     integer: bool = False
     missing_codes: tuple[str, ...] = ()
 
@@ -209,8 +236,8 @@ class Item(Frozen):
 class ScaleItem(Frozen):
     item: Identifier
     reverse: bool = Field(default=False, description="Score as (min + max) - x.")
-    weight: FiniteFloat = Field(default=1.0, gt=0)
-    scores: dict[str, FiniteFloat] | None = Field(
+    weight: Positive = 1.0
+    scores: dict[str, Magnitude] | None = Field(
         default=None,
         description="Categorical items: option code -> points; unlisted options score 0.",
     )
@@ -226,7 +253,7 @@ class MissingRule(Frozen):
     min_answered: int | None = Field(default=None, ge=1)
     min_answered_fraction: float | None = Field(default=None, gt=0, le=1)
     gaps: GapHandling = GapHandling.SKIP
-    impute_values: dict[str, FiniteFloat] = Field(
+    impute_values: dict[str, Magnitude] = Field(
         default_factory=dict, description="Item id -> raw value used when it is missing."
     )
 
@@ -254,7 +281,7 @@ ScoreBasis = Literal["raw", "t", "percentile", "stanine", "sten"]
 
 
 class BandLevel(Frozen):
-    from_: FiniteFloat = Field(alias="from", description="Lower bound, inclusive.")
+    from_: Magnitude = Field(alias="from", description="Lower bound, inclusive.")
     code: Identifier
     label: LocalizedText
 
@@ -285,7 +312,10 @@ class Scale(Frozen):
     reliability: Reliability | None = None
     bands: Bands | None = None
     time_limit_seconds: int | None = Field(
-        default=None, ge=1, description="Timed subtests: the time allowed for the scale's items."
+        default=None,
+        ge=1,
+        le=86_400,
+        description="Timed subtests: the time allowed for the scale's items (at most a day).",
     )
 
 
@@ -311,10 +341,10 @@ class Selector(Frozen):
 
 
 class TableRow(Frozen):
-    raw_min: FiniteFloat
-    raw_max: FiniteFloat
+    raw_min: Magnitude
+    raw_max: Magnitude
     percentile: float | None = Field(default=None, ge=0, le=100)
-    t: FiniteFloat | None = None
+    t: Magnitude | None = None
     stanine: int | None = Field(default=None, ge=1, le=9)
     sten: int | None = Field(default=None, ge=1, le=10)
 
@@ -328,8 +358,8 @@ class TableRow(Frozen):
 
 
 class ScaleNorm(Frozen):
-    mean: FiniteFloat | None = None
-    sd: FiniteFloat | None = Field(default=None, gt=0)
+    mean: Magnitude | None = None
+    sd: Positive | None = None
     table: tuple[TableRow, ...] = ()
 
     @model_validator(mode="after")
@@ -345,7 +375,7 @@ class NormGroup(Frozen):
     id: Identifier
     title: LocalizedText
     source: str = Field(min_length=1)
-    sample_size: int = Field(gt=0)
+    sample_size: int = Field(gt=0, le=10**10)
     year: int | None = Field(default=None, ge=1900, le=2100)
     selector: Selector = Selector()
     scales: dict[str, ScaleNorm] = Field(min_length=1)
@@ -362,7 +392,7 @@ class CodeRule(Frozen):
     kind: Literal["riasec", "leading"]
     letters: dict[str, Literal["R", "I", "A", "S", "E", "C"]] = Field(default_factory=dict)
     length: int = Field(default=3, ge=1, le=6)
-    tie_margin: FiniteFloat = Field(default=0.0, ge=0)
+    tie_margin: float = Field(default=0.0, allow_inf_nan=False, ge=0, le=MAX_MAGNITUDE)
 
 
 class Instrument(Frozen):

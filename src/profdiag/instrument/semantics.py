@@ -6,11 +6,13 @@ shows an author everything to fix.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterator
 
 from profdiag.errors import DefinitionProblem, json_path
 from profdiag.instrument.model import (
+    MAX_MAGNITUDE,
     BinaryFormat,
     CategoricalFormat,
     ForcedChoiceFormat,
@@ -20,6 +22,7 @@ from profdiag.instrument.model import (
     LikertFormat,
     LocalizedText,
     MultipleChoiceFormat,
+    NumericFormat,
     Scale,
     Selector,
     TextStatus,
@@ -98,8 +101,9 @@ def _formats(instrument: Instrument) -> Iterator[DefinitionProblem]:
                         label_key,
                         f"a label keyed by one of the codes {sorted(codes)}",
                     )
+            numbers = {float(code) for code in fmt.codes}
             for position, missing in enumerate(fmt.missing_codes):
-                if missing in codes:
+                if missing in codes or _as_number(missing) in numbers:
                     yield _problem(
                         (*base, "missing_codes", position),
                         missing,
@@ -110,6 +114,27 @@ def _formats(instrument: Instrument) -> Iterator[DefinitionProblem]:
             for option in fmt.options:
                 spellings += [option.code, *option.aliases]
             repeated = _duplicates(spellings) | (set(spellings) & set(fmt.missing_codes))
+            option_numbers = {_as_number(spelling) for spelling in spellings} - {None}
+            owner: dict[float, int] = {}
+            for position, option in enumerate(fmt.options):
+                for spelling in (option.code, *option.aliases):
+                    number = _as_number(spelling)
+                    if number is not None and owner.setdefault(number, position) != position:
+                        yield _problem(
+                            (*base, "options", position),
+                            spelling,
+                            f"a spelling that is not the same number as one of option "
+                            f"{fmt.options[owner[number]].code!r} (numeric input could not "
+                            "tell them apart)",
+                        )
+            for position, missing in enumerate(fmt.missing_codes):
+                if missing not in repeated and _as_number(missing) in option_numbers:
+                    yield _problem(
+                        (*base, "missing_codes", position),
+                        missing,
+                        "a missing-value code that is not the same number as an option "
+                        "code or alias",
+                    )
             for position, option in enumerate(fmt.options):
                 for spelling in (option.code, *option.aliases):
                     if spelling in repeated:
@@ -171,10 +196,13 @@ def _items(instrument: Instrument) -> Iterator[DefinitionProblem]:
 
 def _scales(instrument: Instrument) -> Iterator[DefinitionProblem]:
     for position, scale in enumerate(instrument.scales):
-        yield from _scale(instrument, scale, ("scales", position))
+        base = ("scales", position)
+        yield from _scale_entries(instrument, scale, base)
+        yield from _scale_span(instrument, scale, base)
+        yield from _missing_rule(instrument, scale, base)
 
 
-def _scale(
+def _scale_entries(
     instrument: Instrument, scale: Scale, base: tuple[str | int, ...]
 ) -> Iterator[DefinitionProblem]:
     repeated = _duplicates([entry.item for entry in scale.items])
@@ -221,6 +249,10 @@ def _scale(
                 f"an option-to-score map: forced-choice item {item.id!r} has no value of its own",
             )
 
+
+def _missing_rule(
+    instrument: Instrument, scale: Scale, base: tuple[str | int, ...]
+) -> Iterator[DefinitionProblem]:
     n_items = len(scale.items)
     rule = scale.missing
     if rule.min_answered is not None and rule.min_answered > n_items:
@@ -262,6 +294,85 @@ def _scale(
             )
         elif not value_range[0] <= value <= value_range[1]:
             yield _problem(path, value, f"a value within the item's range {list(value_range)}")
+
+
+def parse_number(text: str) -> float | None:
+    """The number a text spells ("4", " 4.0 ", "4,0", "-1e3"), NaN for the spellings of
+    not-a-number, or None when it is not a number. Digit group separators ("1_000") are not
+    accepted; a number too large for a float is infinite. Response cells and the codes of a
+    definition are read alike."""
+    if "_" in text:
+        return None
+    try:
+        return float(text.strip().replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _as_number(text: str) -> float | None:
+    """The finite number a code or missing-value code spells, as numeric input matches it."""
+    number = parse_number(text)
+    return number if number is not None and math.isfinite(number) else None
+
+
+def _entry_span(
+    instrument: Instrument, item: Item, scores: dict[str, float] | None
+) -> tuple[float, float] | None:
+    """The lowest and highest points one scale entry can give (None if it cannot be known)."""
+    fmt = instrument.response_formats.get(item.format)
+    if fmt is None:
+        return None
+    if isinstance(fmt, CategoricalFormat):
+        if scores is not None:
+            points = [scores.get(option.code, 0.0) for option in fmt.options]
+        elif isinstance(fmt, MultipleChoiceFormat):
+            correct = set(item.correct or ())
+            points = [
+                1.0 if option.code in correct else item.partial_credit.get(option.code, 0.0)
+                for option in fmt.options
+            ]
+        else:
+            return None  # forced choice without scores: reported with the entry
+        return min(points), max(points)
+    value_range = instrument.item_range(item)
+    if value_range is not None:
+        return value_range
+    if isinstance(fmt, NumericFormat):  # an open bound stands for the largest accepted answer
+        low = fmt.min if fmt.min is not None else -MAX_MAGNITUDE
+        high = fmt.max if fmt.max is not None else MAX_MAGNITUDE
+        return low, high
+    return None
+
+
+def _scale_span(
+    instrument: Instrument, scale: Scale, base: tuple[str | int, ...]
+) -> Iterator[DefinitionProblem]:
+    """A scale's scores must be able to differ (norms, bands, profiles and charts divide by
+    its range) and its largest possible score must be a finite number."""
+    low = high = largest = 0.0
+    for entry in scale.items:
+        index = instrument.item_index.get(entry.item)
+        if index is None:
+            return  # reported with the entry
+        span = _entry_span(instrument, instrument.items[index], entry.scores)
+        if span is None:
+            return
+        low += entry.weight * span[0]
+        high += entry.weight * span[1]
+        largest += entry.weight * max(abs(span[0]), abs(span[1]))
+    if not math.isfinite(largest):
+        yield _problem(
+            (*base, "items"),
+            largest,
+            "weights and values whose largest possible weighted sum is a finite number",
+        )
+    elif high <= low:
+        yield _problem(
+            (*base, "items"),
+            [low, high],
+            "a scale whose score can vary: every possible answer gives it the same score "
+            f"({low:g}), so norms, bands and profiles cannot use it",
+        )
 
 
 def _item_texts(item: Item) -> Iterator[tuple[tuple[str, ...], LocalizedText]]:

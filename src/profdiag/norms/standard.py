@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from profdiag.errors import NormError
+from profdiag.errors import ArgumentError, NormError
 from profdiag.instrument.model import Bands, Instrument, NormGroup, ScaleNorm
 from profdiag.norms.selection import assign_norm_groups
 from profdiag.scoring.plan import FloatArray
-from profdiag.scoring.result import ScoreResult
+from profdiag.scoring.result import ScoreResult, check_result_of
 
 METRICS = ("z", "t", "t_low", "t_high", "percentile", "stanine", "sten")
 
@@ -49,7 +49,7 @@ class StandardScores:
 
 def critical_z(level: float) -> float:
     if not 0 < level < 1:
-        raise ValueError(f"a confidence level between 0 and 1 (e.g. 0.90); got {level!r}")
+        raise ArgumentError(f"a confidence level between 0 and 1 (e.g. 0.90); got {level!r}")
     from scipy.special import ndtri  # imported when needed: scipy costs ~0.2 s at start-up
 
     return float(ndtri(0.5 + level / 2))
@@ -79,8 +79,39 @@ def standardize(
     attributes: Mapping[str, Sequence[Any]] | None = None,
     level: float = 0.90,
 ) -> StandardScores:
-    """Standard scores for every row: against `norm_group` if named, else the group each
-    row's attributes (sex, age, grade) select. Rows that match no group get NaN."""
+    """Standard scores for every row of `result`.
+
+    Parameters
+    ----------
+    instrument
+        The instrument `result` was scored with (checked: id, version and content hash).
+    result
+        What `score()` returned.
+    norm_group
+        The id of the norm group for every row; else each row's `attributes` select one.
+    attributes
+        "sex", "age" and/or "grade": one value per row, or for one respondent a single
+        value (see `assign_norm_groups` for what each accepts).
+    level
+        The confidence level of the bands on T, between 0 and 1.
+
+    Returns
+    -------
+    StandardScores
+        z, T with its band, percentile, stanine, sten and interpretation level; NaN for
+        rows that match no group.
+
+    Raises
+    ------
+    ArgumentError
+        For a result of another instrument, attributes of the wrong length or name, or a
+        level outside (0, 1).
+    ResponseDataError
+        For attribute values that are not a sex, an age or a grade.
+    NormError
+        For a named norm group the instrument does not have.
+    """
+    check_result_of(instrument, result, "standardize")
     n_rows, n_scales = result.raw.shape
     z_crit = critical_z(level)
     groups = assign_norm_groups(instrument, n_rows, norm_group=norm_group, attributes=attributes)

@@ -263,10 +263,7 @@ def _from_scores(part: ScoredInput, level: float, thresholds: ValidityThresholds
         ranked = holland.rank(_nan_low(holland_scores), instrument.code_rule.tie_margin)
     if instrument.code_rule is not None:
         share = _differentiation_share(result, standard, spans)
-    seconds = None
-    if part.total_seconds is not None:
-        seconds = _seconds(part.total_seconds, len(result))
-    flags = _flags(part.item_values, len(result), share, seconds, thresholds)
+    flags = _flags(part.item_values, len(result), share, part.total_seconds, thresholds)
     timing = None
     if timed_scales(instrument):
         timing = speed_accuracy(instrument, result, part.subtest_seconds)
@@ -277,7 +274,7 @@ def _flags(
     values: FloatArray | None,
     n_rows: int,
     share: FloatArray | None,
-    seconds: FloatArray | None,
+    seconds: Any,
     thresholds: ValidityThresholds | None,
 ) -> ValidityFlags:
     """Validity flags; without item values, the item-level ones stay down (unknown)."""
@@ -300,30 +297,6 @@ def _flags(
     return ValidityFlags(
         np.full(n_rows, np.nan), np.zeros(n_rows, dtype=np.int64), np.full(n_rows, np.nan), flags
     )
-
-
-def _seconds(cells: Sequence[Any], n_rows: int) -> FloatArray:
-    """Total answering times: empty cells are unknown; anything but a finite number of
-    seconds >= 0 is an error naming its row."""
-    if len(cells) != n_rows:
-        raise ArgumentError(f"total_seconds has {len(cells)} values for {n_rows} respondents")
-    seconds = np.full(n_rows, np.nan)
-    problems = []
-    for row, cell in enumerate(cells):
-        if cell is None or (isinstance(cell, str) and not cell.strip()):
-            continue
-        try:
-            value = float(cell)
-        except (TypeError, ValueError, OverflowError):
-            value = math.nan
-        if isinstance(cell, bool) or not math.isfinite(value) or value < 0:
-            if not (isinstance(cell, float) and math.isnan(cell)):
-                problems.append(CellProblem(row, "seconds", cell, "a number of seconds >= 0"))
-            continue
-        seconds[row] = value
-    if problems:
-        raise ResponseDataError("total answering times", problems)
-    return seconds
 
 
 def _holland_scores(

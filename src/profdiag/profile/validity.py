@@ -8,12 +8,15 @@ configurable; the defaults are conservative starting points, not published cut-o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from pydantic import Field
 
+from profdiag.errors import CellProblem, ResponseDataError
 from profdiag.instrument.model import Frozen, LocalizedText
 from profdiag.scoring.plan import FloatArray
+from profdiag.scoring.timing import seconds_column as seconds_column_values
 
 
 class ValidityThresholds(Frozen):
@@ -85,9 +88,22 @@ def validity_flags(
     values: FloatArray,
     *,
     differentiation_share: FloatArray | None = None,
-    total_seconds: FloatArray | None = None,
+    total_seconds: Any = None,
     thresholds: ValidityThresholds | None = None,
+    seconds_column: str = "seconds",
 ) -> ValidityFlags:
+    """Validity flags for every row of the item-value matrix `values` (N x I).
+
+    `total_seconds` is each respondent's total answering time (a sequence of N, or a single
+    value for one respondent; empty or NaN = unknown), named `seconds_column` in errors.
+
+    Raises
+    ------
+    ResponseDataError
+        For times that are negative, infinite or not numbers, with row and column.
+    ArgumentError
+        When there are not N times.
+    """
     limits = thresholds or ValidityThresholds()
     n_rows, n_items = values.shape
     answered = ~np.isnan(values)
@@ -99,8 +115,12 @@ def validity_flags(
     all_same = (n_answered >= 2) & np.all((values == first) | ~answered, axis=1)
     seconds = np.full(n_rows, np.nan)
     if total_seconds is not None:
+        problems: list[CellProblem] = []
+        total = seconds_column_values(total_seconds, n_rows, seconds_column, problems)
+        if problems:
+            raise ResponseDataError("response times", problems)
         with np.errstate(divide="ignore", invalid="ignore"):
-            seconds = np.where(n_answered > 0, total_seconds / n_answered, np.nan)
+            seconds = np.where(n_answered > 0, total / n_answered, np.nan)
     flags = {
         "missing": missing_share > limits.max_missing_share,
         "identical_run": runs > limits.max_identical_run,

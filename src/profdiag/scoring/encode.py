@@ -1,7 +1,9 @@
 """Turn response data of any accepted shape into the item-value matrix V.
 
-Accepted: a 2-D numpy array (columns in the instrument's item order), a pandas DataFrame
-or any mapping of column name -> column, a list of row dicts, or one dict (one respondent).
+Accepted (and checked as a whole by `inputs.checked_shape`): a 2-D numpy array (columns in
+the instrument's item order), a pandas DataFrame or any mapping of column name -> column, a
+list of row dicts, or one dict (one respondent). The same cell means the same answer, or
+the same problem, in every shape.
 Every cell that is not a valid answer is reported with its row, column, the value seen and
 what was expected; it never turns silently into a number or into 'no answer'.
 """
@@ -15,11 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from profdiag.errors import CellProblem
+from profdiag.errors import ArgumentError, CellProblem
+from profdiag.instrument.semantics import parse_number
+from profdiag.scoring.inputs import unmasked
 from profdiag.scoring.kernel import Split, Workspace
 from profdiag.scoring.plan import BoolArray, FloatArray, ItemCoding, ScoringPlan
 
 _UNKNOWN = object()
+NUMERIC_KINDS = "fiu"  # numpy kinds scored as numbers (bool and complex are refused)
 
 
 @dataclass
@@ -42,13 +47,9 @@ class ColumnRoles:
 def encode_matrix(
     plan: ScoringPlan, matrix: np.ndarray, first_row: int = 0, workspace: Workspace | None = None
 ) -> Encoded:
-    """A numeric or text 2-D array whose columns are the items in the instrument's order."""
-    if matrix.ndim != 2 or matrix.shape[1] != plan.n_items:
-        raise ValueError(
-            f"a response array must be 2-D with one column per item ({plan.n_items}: "
-            f"{', '.join(plan.item_ids[:5])}, ...); got shape {matrix.shape}"
-        )
-    if matrix.dtype.kind in "fiub":
+    """A 2-D array whose columns are the items in the instrument's order (its shape checked
+    by `inputs.checked_shape`): numbers, or cells of any other kind, each checked."""
+    if matrix.dtype.kind in NUMERIC_KINDS:
         return _encode_numeric_block(
             plan, np.asarray(matrix, dtype=np.float64), first_row, workspace
         )
@@ -67,31 +68,27 @@ def encode_columns(
     problems = _column_problems(plan, columns.keys(), roles)
     values = np.full((n_rows, plan.n_items), np.nan)
     bad = np.zeros((n_rows, plan.n_items), dtype=bool)
+    arrays: dict[int, np.ndarray] = {}
     for i, coding in enumerate(plan.codings):
         if coding.item_id not in columns:
             continue
-        column = _as_array(columns[coding.item_id])
+        column = arrays[i] = as_array(columns[coding.item_id])
         if len(column) != n_rows:
-            raise ValueError(f"column {coding.item_id!r} has {len(column)} rows, expected {n_rows}")
-        if column.dtype.kind in "fiub":
+            raise ArgumentError(
+                f"column {coding.item_id!r} has {len(column)} rows, expected {n_rows}"
+            )
+        kind = column.dtype.kind
+        if kind in NUMERIC_KINDS:
             values[:, i], bad[:, i] = _encode_numeric_column(coding, column.astype(np.float64))
+        elif kind in "bc":  # True/False and complex numbers are never answers, as in a dict
+            bad[:, i] = True
         else:
             values[:, i], bad[:, i] = _encode_text_column(coding, column)
-    problems += _cell_problems(plan, columns, bad, first_row)
+    problems += _cell_problems(plan, arrays, bad, first_row)
     ids = None
     if roles.id_column is not None and roles.id_column in columns:
-        ids = list(_as_array(columns[roles.id_column]))
+        ids = list(as_array(columns[roles.id_column]))
     return Encoded(values, problems, np.asarray(bad.any(axis=1)), ids)
-
-
-def encode_records(
-    plan: ScoringPlan, records: Sequence[Mapping[str, Any]], roles: ColumnRoles
-) -> Encoded:
-    names: dict[str, None] = {}
-    for record in records:
-        names.update(dict.fromkeys(record))
-    columns = {name: [record.get(name) for record in records] for name in names}
-    return encode_columns(plan, columns, len(records), roles)
 
 
 def encode_record(plan: ScoringPlan, record: Mapping[str, Any], roles: ColumnRoles) -> Encoded:
@@ -102,7 +99,7 @@ def encode_record(plan: ScoringPlan, record: Mapping[str, Any], roles: ColumnRol
         cell = record.get(coding.item_id)
         value = _encode_cell(coding, cell)
         if value is _UNKNOWN:
-            problems.append(CellProblem(0, coding.item_id, cell, coding.expected))
+            problems.append(CellProblem(0, coding.item_id, _shown(cell), coding.expected))
             value = math.nan
         values[0, i] = value
     ids = [record[roles.id_column]] if roles.id_column and roles.id_column in record else None
@@ -135,15 +132,22 @@ def _column_problems(plan: ScoringPlan, names: Any, roles: ColumnRoles) -> list[
     return problems
 
 
-def _as_array(column: Any) -> np.ndarray:
+def as_array(column: Any) -> np.ndarray:
+    """A column as a 1-D numpy array. pandas' missing values (NA, NaT, NaN, None) in nullable
+    and text columns become NaN or None, both 'no answer'."""
     if isinstance(column, np.ndarray):
-        return column
+        return unmasked(column)
     to_numpy = getattr(column, "to_numpy", None)
     if to_numpy is not None:  # pandas Series without importing pandas
-        array: np.ndarray = to_numpy()
-        if array.dtype.kind in "fiub":
-            return np.asarray(array)
-        return np.asarray(array, dtype=object)
+        dtype = getattr(column, "dtype", None)
+        if isinstance(dtype, np.dtype):
+            return np.asarray(to_numpy())
+        if getattr(dtype, "kind", None) in ("i", "u", "f"):  # nullable Int64, Float64, ...
+            return np.asarray(to_numpy(dtype=np.float64, na_value=np.nan))
+        try:  # text, boolean, categorical ...: missing values as None
+            return np.asarray(to_numpy(dtype=object, na_value=None))
+        except TypeError:  # a Series-like object without pandas' signature
+            return np.asarray(to_numpy(), dtype=object)
     array = np.asarray(column, dtype=object)
     if array.ndim != 1:
         array = np.empty(len(column), dtype=object)
@@ -151,7 +155,20 @@ def _as_array(column: Any) -> np.ndarray:
     return array
 
 
+def is_no_answer(cell: Any) -> bool:
+    """None, NaN, pandas' NA and NaT, numpy's NaT: the ways a table says 'no value here'."""
+    if cell is None:
+        return True
+    if isinstance(cell, float | np.floating):
+        return bool(np.isnan(cell))
+    if isinstance(cell, np.datetime64 | np.timedelta64):
+        return bool(np.isnat(cell))
+    kind = type(cell)
+    return kind.__name__ in ("NAType", "NaTType") and kind.__module__.startswith("pandas")
+
+
 def _encode_cell(coding: ItemCoding, cell: Any) -> Any:
+    """The value of one cell, NaN for no answer, or _UNKNOWN for an invalid answer."""
     if cell is None:
         return math.nan
     kind = type(cell)
@@ -169,23 +186,37 @@ def _encode_cell(coding: ItemCoding, cell: Any) -> Any:
         value = coding.spellings.get(text)
         if value is not None:
             return value
-        try:
-            cell = float(text.replace(",", ".")) if text else math.nan
-        except ValueError:
-            return _UNKNOWN
-    if isinstance(cell, bool) or not isinstance(cell, int | float | np.number):
+        number = parse_number(text)
+        return _UNKNOWN if number is None else _encode_number(coding, number)
+    if isinstance(cell, bool | np.bool_ | complex | np.complexfloating):
         return _UNKNOWN
-    number = float(cell)
+    if isinstance(cell, int | float | np.integer | np.floating):
+        try:
+            number = float(cell)
+        except OverflowError:  # an int too large for a float, e.g. 10**400
+            return _UNKNOWN
+        return _encode_number(coding, number)
+    return math.nan if is_no_answer(cell) else _UNKNOWN
+
+
+def _encode_number(coding: ItemCoding, number: float) -> Any:
     if math.isnan(number):
         return math.nan
-    if coding.free_numeric:
-        if coding.low <= number <= coding.high and (not coding.integer or number.is_integer()):
-            return number
-        return _UNKNOWN
-    position = int(np.searchsorted(coding.numeric_codes, number))
-    if position < coding.numeric_codes.size and coding.numeric_codes[position] == number:
-        return float(coding.numeric_values[position])
+    value = coding.numbers.get(number)  # codes, and missing-value codes (-> NaN)
+    if value is not None:
+        return value
+    if (
+        coding.free_numeric
+        and coding.low <= number <= coding.high
+        and (not coding.integer or number.is_integer())
+    ):
+        return number
     return _UNKNOWN
+
+
+def _shown(cell: Any) -> Any:
+    """A cell as an error message shows it: numpy scalars as Python values."""
+    return cell.item() if isinstance(cell, np.generic) else cell
 
 
 def _encode_text_column(coding: ItemCoding, column: np.ndarray) -> tuple[FloatArray, BoolArray]:
@@ -241,7 +272,7 @@ def _encode_numeric_block(
     bad = np.zeros(matrix.shape, dtype=bool)
     for i, coding in enumerate(plan.codings):
         values[:, i], bad[:, i] = _encode_numeric_column(coding, matrix[:, i])
-    columns = {item_id: matrix[:, i] for i, item_id in enumerate(plan.item_ids)}
+    columns = {i: matrix[:, i] for i in range(plan.n_items)}
     problems = _cell_problems(plan, columns, bad, first_row)
     return Encoded(values, problems, np.asarray(bad.any(axis=1)))
 
@@ -273,16 +304,15 @@ def _valid_block_split(
 
 
 def _cell_problems(
-    plan: ScoringPlan, columns: Mapping[str, Any], bad: BoolArray, first_row: int
+    plan: ScoringPlan, arrays: Mapping[int, np.ndarray], bad: BoolArray, first_row: int
 ) -> list[CellProblem]:
-    problems = []
-    arrays: dict[int, np.ndarray] = {}  # each offending column converted once
-    for row, i in zip(*np.nonzero(bad), strict=True):
-        item_id = plan.item_ids[i]
-        if i not in arrays:
-            arrays[i] = _as_array(columns[item_id])
-        cell = arrays[i][row]
-        if isinstance(cell, np.generic):
-            cell = cell.item()
-        problems.append(CellProblem(first_row + int(row), item_id, cell, plan.codings[i].expected))
-    return problems
+    """A problem for each bad cell; `arrays` holds each item's column by item position."""
+    return [
+        CellProblem(
+            first_row + int(row),
+            plan.item_ids[i],
+            _shown(arrays[i][row]),
+            plan.codings[i].expected,
+        )
+        for row, i in zip(*np.nonzero(bad), strict=True)
+    ]

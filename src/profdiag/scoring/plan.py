@@ -9,7 +9,6 @@ by option position (forced-choice option scores, multiple-choice credit).
 
 from __future__ import annotations
 
-import contextlib
 import math
 from dataclasses import dataclass
 from enum import IntEnum
@@ -20,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from profdiag.instrument.model import (
+    MAX_MAGNITUDE,
     BinaryFormat,
     GapHandling,
     Instrument,
@@ -29,11 +29,11 @@ from profdiag.instrument.model import (
     NumericFormat,
     Scale,
 )
+from profdiag.instrument.semantics import parse_number
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
-_LARGEST = float(np.finfo(np.float64).max)
 
 
 class ScaleStatus(IntEnum):
@@ -282,21 +282,19 @@ def _coding(instrument: Instrument, item: Item) -> ItemCoding:
         low, high, integer, free = float(fmt.codes[0]), float(fmt.codes[-1]), True, False
         expected = "one of the codes " + ", ".join(str(code) for code in fmt.codes)
     elif isinstance(fmt, NumericFormat):
-        # Finite stand-ins for absent bounds, so that infinities are rejected too.
-        low = fmt.min if fmt.min is not None else -_LARGEST
-        high = fmt.max if fmt.max is not None else _LARGEST
+        # An absent bound stands for the largest magnitude a definition may use.
+        low = fmt.min if fmt.min is not None else -MAX_MAGNITUDE
+        high = fmt.max if fmt.max is not None else MAX_MAGNITUDE
         integer, free = fmt.integer, True
-        expected = "a whole number" if integer else "a finite number"
-        if fmt.min is not None:
-            expected += f" from {fmt.min:g}"
-        if fmt.max is not None:
-            expected += f" up to {fmt.max:g}"
+        expected = "a whole number" if integer else "a number"
+        expected += f" from {low:g} up to {high:g}"
     else:
         for position, option in enumerate(fmt.options):
             for spelling in (option.code, *option.aliases):
                 spellings[spelling] = float(position)
-                with contextlib.suppress(ValueError):  # only numeric spellings, e.g. "1"
-                    numeric[float(spelling)] = float(position)
+                number = parse_number(spelling)
+                if number is not None and math.isfinite(number):  # numeric spellings, e.g. "1"
+                    numeric[number] = float(position)
         low, high, integer, free = 0.0, float(len(fmt.options) - 1), True, False
         codes = ", ".join(
             option.code + (f" ({'/'.join(option.aliases)})" if option.aliases else "")
@@ -307,11 +305,9 @@ def _coding(instrument: Instrument, item: Item) -> ItemCoding:
         for spelling in _number_spellings(number):
             spellings.setdefault(spelling, value)
     for spelling in missing:
-        try:
-            numeric_missing = float(spelling)
-        except ValueError:
-            continue
-        numeric.setdefault(numeric_missing, math.nan)
+        numeric_missing = parse_number(spelling)
+        if numeric_missing is not None and math.isfinite(numeric_missing):
+            numeric.setdefault(numeric_missing, math.nan)
     ordered = sorted(numeric)
     return ItemCoding(
         item_id=item.id,

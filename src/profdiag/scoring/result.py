@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from profdiag.errors import CellProblem
+from profdiag.errors import ArgumentError, CellProblem
+from profdiag.instrument.model import Instrument
 from profdiag.scoring.plan import FloatArray, ScaleStatus
 
 
@@ -50,3 +51,51 @@ class ScoreResult:
         labels = np.array([status.label for status in ScaleStatus], dtype=object)
         named: np.ndarray = labels[self.status]
         return named
+
+
+def check_result_of(instrument: Instrument, result: Any, where: str) -> None:
+    """Raise ArgumentError unless `result` is a ScoreResult of `instrument` (same id, version
+    and scoring content hash) whose arrays have the shapes the instrument implies."""
+    if not isinstance(result, ScoreResult):
+        raise ArgumentError(
+            f"{where} needs the ScoreResult that score() returned; got {type(result).__name__}"
+        )
+    ref = result.instrument
+    same = (ref.id, ref.version, ref.content_hash) == (
+        instrument.id,
+        instrument.version,
+        instrument.scoring_hash,
+    )
+    if not same:
+        raise ArgumentError(
+            f"{where}: the scores come from instrument {ref.id} {ref.version} "
+            f"({_short(ref.content_hash)}), not from {instrument.id} {instrument.version} "
+            f"({_short(instrument.scoring_hash)}) given here; pass the instrument the "
+            "scores were computed with"
+        )
+    scale_ids = tuple(scale.id for scale in instrument.scales)
+    n_rows = result.raw.shape[0] if result.raw.ndim == 2 else -1
+    shapes = {
+        "scale_ids": (len(result.scale_ids), len(scale_ids)),
+        "raw": (result.raw.shape, (n_rows, len(scale_ids))),
+        "answered": (result.answered.shape, (n_rows, len(scale_ids))),
+        "status": (result.status.shape, (n_rows, len(scale_ids))),
+        "row_ids": (len(result.row_ids), n_rows),
+        "row_has_problem": (result.row_has_problem.shape, (n_rows,)),
+    }
+    wrong = [
+        f"{name} {seen}, expected {expected}"
+        for name, (seen, expected) in shapes.items()
+        if seen != expected
+    ]
+    if result.scale_ids != scale_ids and not wrong:
+        wrong.append(f"scale_ids {list(result.scale_ids)}, expected {list(scale_ids)}")
+    if wrong:
+        raise ArgumentError(
+            f"{where}: the ScoreResult does not fit {instrument.id} {instrument.version}: "
+            + "; ".join(wrong)
+        )
+
+
+def _short(content_hash: str) -> str:
+    return content_hash[:19] + "..." if len(content_hash) > 22 else content_hash

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -16,13 +16,14 @@ from profdiag.errors import CellProblem, ResponseDataError
 from profdiag.instrument.model import Instrument
 from profdiag.scoring.answer_sheets import expand_answers_column
 from profdiag.scoring.encode import (
+    NUMERIC_KINDS,
     ColumnRoles,
     Encoded,
     encode_columns,
     encode_matrix,
     encode_record,
-    encode_records,
 )
+from profdiag.scoring.inputs import ACCEPTED, Columns, Matrix, Record, Shape, checked_shape
 from profdiag.scoring.kernel import KernelOutput, Workspace, score_values
 from profdiag.scoring.plan import FloatArray, ScoringPlan, compile_plan
 from profdiag.scoring.result import InstrumentRef, ScoreResult
@@ -47,23 +48,53 @@ def score(
 ) -> ScoreResult:
     """Score response data on every scale of `instrument`.
 
-    `data` is a 2-D numpy array with one column per item in the instrument's order, a
-    pandas DataFrame or mapping of column name -> column, a list of row dicts, or one dict
-    (one respondent). With `strict`, any invalid cell, unknown column or missing item
-    column raises ResponseDataError listing them all; otherwise each is recorded in
-    `result.problems`, the cell counts as unanswered and the row is flagged.
-    `answers_column` names a column of typed paper answer sheets ("1а 2б ...", item
-    positions as printed) that stands for the item columns; its bad tokens are problems
-    of that column like any other invalid cell.
+    Parameters
+    ----------
+    instrument
+        The instrument whose scales are scored.
+    data
+        A 2-D numpy array with one column per item in the instrument's order, a pandas
+        DataFrame or mapping of column name -> column, a list of row dicts, or one dict
+        (one respondent). Cells are answers as numbers, numeric text (" 4 ", "4,0") or
+        option codes and aliases; None, NaN, empty text, pandas NA/NaT and the format's
+        missing-value codes mean no answer.
+    strict
+        With `strict`, any invalid cell, unknown column or missing item column raises
+        ResponseDataError listing them all; otherwise each is recorded in
+        `result.problems`, the cell counts as unanswered and the row is flagged.
+    id_column, other_columns
+        Columns that are not items: the respondent id, and attributes or ignored ones.
+    source
+        How errors name the data (a file name, say).
+    workers
+        Threads for large inputs (default: one per core).
+    answers_column
+        A column of typed paper answer sheets ("1а 2б ...", item positions as printed)
+        that stands for the item columns; its bad tokens are problems of that column like
+        any other invalid cell.
+
+    Returns
+    -------
+    ScoreResult
+        Raw scores, answered counts and a status per respondent and scale.
+
+    Raises
+    ------
+    ArgumentError
+        When `data` as a whole cannot be used: an unsupported type, a shape that does not
+        fit the instrument, no rows, column names that are not text or are repeated.
+    ResponseDataError
+        In strict mode, when any cell or column is not a valid answer.
     """
     plan = compile_plan(instrument)
     sheet_problems: list[CellProblem] = []
     if answers_column is not None:
         data, sheet_problems = expand_answers_column(instrument, data, answers_column)
-    if isinstance(data, np.ndarray) and data.dtype.kind in "fiub":
-        encoded, output = _score_numeric_blocks(plan, data, workers)
+    shape = checked_shape(plan, data, source)
+    if isinstance(shape, Matrix) and shape.array.dtype.kind in NUMERIC_KINDS:
+        encoded, output = _score_numeric_blocks(plan, shape.array, workers)
     else:
-        encoded = _encode(plan, data, ColumnRoles(id_column, frozenset(other_columns)))
+        encoded = _encode(plan, shape, ColumnRoles(id_column, frozenset(other_columns)))
         output = _score_in_blocks(plan, encoded.values, workers)
     return _result(plan, _with_problems(encoded, sheet_problems), output, strict, source)
 
@@ -85,7 +116,8 @@ def score_with_values(
     sheet_problems: list[CellProblem] = []
     if answers_column is not None:
         data, sheet_problems = expand_answers_column(instrument, data, answers_column)
-    encoded = _encode(plan, data, ColumnRoles(id_column, frozenset(other_columns)))
+    shape = checked_shape(plan, data, source)
+    encoded = _encode(plan, shape, ColumnRoles(id_column, frozenset(other_columns)))
     output = _score_in_blocks(plan, encoded.values, workers)
     result = _result(plan, _with_problems(encoded, sheet_problems), output, strict, source)
     return result, encoded.values
@@ -135,23 +167,14 @@ def _result(
     )
 
 
-def _encode(plan: ScoringPlan, data: Any, roles: ColumnRoles) -> Encoded:
-    if isinstance(data, np.ndarray):
-        return encode_matrix(plan, data)
-    if isinstance(data, Mapping):
-        first = next(iter(data.values()), None)
-        if first is None or isinstance(first, str | int | float) or np.isscalar(first):
-            return encode_record(plan, data, roles)
-        return encode_columns(plan, data, len(first), roles)
-    if hasattr(data, "columns") and hasattr(data, "__getitem__"):  # a pandas DataFrame
-        columns = {str(name): data[name] for name in data.columns}
-        return encode_columns(plan, columns, len(data), roles)
-    if isinstance(data, Sequence) and all(isinstance(row, Mapping) for row in data):
-        return encode_records(plan, data, roles)
-    raise TypeError(
-        "response data must be a 2-D numpy array, a pandas DataFrame, a mapping of columns, "
-        f"a list of dicts or one dict; got {type(data).__name__}"
-    )
+def _encode(plan: ScoringPlan, shape: Shape, roles: ColumnRoles) -> Encoded:
+    if isinstance(shape, Matrix):
+        return encode_matrix(plan, shape.array)
+    if isinstance(shape, Record):
+        return encode_record(plan, shape.record, roles)
+    if isinstance(shape, Columns):
+        return encode_columns(plan, shape.columns, shape.n_rows, roles)
+    raise AssertionError(f"response data must be {ACCEPTED}")  # checked_shape returns one
 
 
 def _score_numeric_blocks(

@@ -8,16 +8,19 @@ normed scores: the bundled samplers have no norms.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from profdiag.errors import CellProblem, ResponseDataError
+from profdiag.errors import ArgumentError, CellProblem, ResponseDataError, show_value
 from profdiag.instrument.model import Instrument
+from profdiag.instrument.semantics import parse_number
+from profdiag.scoring.encode import as_array, is_no_answer
 from profdiag.scoring.plan import FloatArray
-from profdiag.scoring.result import ScoreResult
+from profdiag.scoring.result import ScoreResult, check_result_of
 
 SECONDS_SUFFIX = ".seconds"
 
@@ -43,9 +46,30 @@ def timed_scales(instrument: Instrument) -> list[str]:
 def speed_accuracy(
     instrument: Instrument,
     result: ScoreResult,
-    seconds: Mapping[str, Sequence[Any]] | None = None,
+    seconds: Mapping[str, Any] | None = None,
 ) -> SpeedAccuracy:
-    """`seconds` maps a timed scale's id to the seconds each respondent spent on it."""
+    """Speed and accuracy on each timed scale of `instrument`.
+
+    Parameters
+    ----------
+    instrument
+        The instrument `result` was scored with (checked).
+    result
+        What `score()` returned.
+    seconds
+        A timed scale's id -> the seconds each respondent spent on it (a sequence of one
+        per respondent; a single value for one respondent). Empty = unknown.
+
+    Raises
+    ------
+    ArgumentError
+        For a result of another instrument, seconds for a scale that is not timed, or the
+        wrong number of times.
+    ResponseDataError
+        For times that are negative, infinite or not numbers, each named by row and column
+        ("<scale>.seconds").
+    """
+    check_result_of(instrument, result, "speed_accuracy")
     scale_ids = tuple(timed_scales(instrument))
     columns = [result.scale_ids.index(scale_id) for scale_id in scale_ids]
     attempted = result.answered[:, columns]
@@ -66,33 +90,100 @@ def speed_accuracy(
     )
 
 
-def _seconds(
-    scale_ids: tuple[str, ...], seconds: Mapping[str, Sequence[Any]], n_rows: int
-) -> FloatArray:
+def _seconds(scale_ids: tuple[str, ...], seconds: Mapping[str, Any], n_rows: int) -> FloatArray:
+    if not isinstance(seconds, Mapping):
+        raise ArgumentError(
+            f"seconds must map a timed scale's id to times; got {type(seconds).__name__}"
+        )
+    unknown = [str(name) for name in seconds if name not in scale_ids]
+    if unknown:
+        raise ArgumentError(
+            f"seconds given for {', '.join(map(repr, unknown))}, which "
+            + ("is not a timed scale" if len(unknown) == 1 else "are not timed scales")
+            + f"; the timed scales are: {', '.join(scale_ids) if scale_ids else 'none'}"
+        )
     used = np.full((n_rows, len(scale_ids)), np.nan)
-    problems = []
+    problems: list[CellProblem] = []
     for t, scale_id in enumerate(scale_ids):
         cells = seconds.get(scale_id)
-        if cells is None:
-            continue
-        for row, cell in enumerate(cells):
-            if cell is None or (isinstance(cell, str) and not cell.strip()):
-                continue
-            try:
-                value = float(cell)
-            except (TypeError, ValueError):
-                value = np.nan
-            if not value >= 0:
-                problems.append(
-                    CellProblem(
-                        row,
-                        scale_id + SECONDS_SUFFIX,
-                        cell,
-                        "the seconds spent, a number 0 or more",
-                    )
-                )
-                continue
-            used[row, t] = value
+        if cells is not None:
+            used[:, t] = seconds_column(cells, n_rows, scale_id + SECONDS_SUFFIX, problems)
     if problems:
         raise ResponseDataError("time columns", problems)
     return used
+
+
+def seconds_column(cells: Any, n_rows: int, column: str, problems: list[CellProblem]) -> FloatArray:
+    """Times in seconds, one per respondent (a single value will do for one), as floats:
+    NaN where unknown (None, NaN, empty text, pandas NA). A time that is negative, infinite
+    or not a number is added to `problems` with its row and `column`, and counts as unknown.
+
+    Raises
+    ------
+    ArgumentError
+        When there are not `n_rows` times.
+    """
+    if isinstance(cells, str | bytes | int | float | np.generic) or cells is None:
+        if n_rows != 1:
+            raise ArgumentError(
+                f"{column}: a single time ({show_value(cells)}) for {n_rows} respondents; "
+                "give one per respondent"
+            )
+        cells = [cells]
+    array = as_array(cells)
+    if array.ndim != 1:
+        raise ArgumentError(
+            f"{column}: one time per respondent (1-D); got an array of shape {array.shape}"
+        )
+    if len(array) != n_rows:
+        raise ArgumentError(
+            f"{column}: {len(array)} time(s) for {n_rows} respondent(s); give one per respondent"
+        )
+    if array.dtype.kind in "fiu":  # numbers already: checked as a whole
+        values = array.astype(np.float64)
+        bad = ~np.isnan(values) & ~((values >= 0) & np.isfinite(values))
+    else:
+        values = np.full(n_rows, np.nan)
+        bad = np.zeros(n_rows, dtype=bool)
+        for row, cell in enumerate(array):
+            number = _seconds_cell(cell)
+            if number is None:
+                bad[row] = True
+            else:
+                values[row] = number
+    problems += [
+        CellProblem(int(bad_row), column, _shown(array[bad_row]), _EXPECTED)
+        for bad_row in np.flatnonzero(bad)
+    ]
+    values[bad] = np.nan
+    return values
+
+
+_EXPECTED = "the seconds spent, a finite number 0 or more (or empty if unknown)"
+
+
+def _seconds_cell(cell: Any) -> float | None:
+    """A time's value (NaN = unknown), or None when it is not a time."""
+    if is_no_answer(cell):
+        return np.nan
+    if isinstance(cell, str):
+        text = cell.strip()
+        if not text or text.upper() in ("NA", "NAN"):
+            return np.nan
+        number = parse_number(text)
+    elif isinstance(cell, bool | np.bool_) or not isinstance(
+        cell, int | float | np.integer | np.floating
+    ):
+        return None
+    else:
+        try:
+            number = float(cell)
+        except OverflowError:
+            return None
+    if number is None or not (number >= 0 and math.isfinite(number)):
+        return None
+    return number
+
+
+def _shown(cell: Any) -> Any:
+    return cell.item() if isinstance(cell, np.generic) else cell
