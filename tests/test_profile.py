@@ -15,25 +15,22 @@ from profdiag.cli import main
 from profdiag.profile.build import ProfileInput, build_profiles
 from profdiag.profile.matching import klimov_fit, klimov_on_fit_scale
 from profdiag.profile.model import Profile
-from profdiag.profile.occupations import OccupationCatalogue
+from profdiag.profile.occupations import OccupationCatalogue, RegionalDemand
 from profdiag.profile.validity import ValidityThresholds, longest_identical_run, validity_flags
 
 ONET_BLOCK = "RRIIAASSEECC"  # O*NET IP-SF: each block of 12 items, two per area
 
 
 def catalogue() -> OccupationCatalogue:
-    def occupation(id_: str, code: str, ddo: list[str], demand: bool) -> dict[str, object]:
-        return {
-            "id": id_,
-            "title": {"ru": id_, "en": id_},
-            "riasec": code,
-            "ddo": ddo,
-            "education": ["college"],
-            "regional_demand": demand,
-            "sources": ["s"],
-        }
-
-    return OccupationCatalogue.model_validate(
+    """Five occupations; nurse, driller and accountant flagged by a demand file."""
+    rows = [
+        ("nurse", "SIC", ["human", "nature"], True),
+        ("teacher", "SAE", ["human"], False),
+        ("driller", "RCE", ["technique"], True),
+        ("designer", "AER", ["art"], False),
+        ("accountant", "CEI", ["sign"], True),
+    ]
+    plain = OccupationCatalogue.model_validate(
         {
             "format": "profdiag-occupations/1",
             "id": "test",
@@ -42,14 +39,34 @@ def catalogue() -> OccupationCatalogue:
             "region": "test",
             "sources": [{"id": "s", "citation": "tests"}],
             "occupations": [
-                occupation("nurse", "SIC", ["human", "nature"], True),
-                occupation("teacher", "SAE", ["human"], False),
-                occupation("driller", "RCE", ["technique"], True),
-                occupation("designer", "AER", ["art"], False),
-                occupation("accountant", "CEI", ["sign"], True),
+                {
+                    "id": id_,
+                    "title": {"ru": id_, "en": id_},
+                    "riasec": code,
+                    "riasec_source": "analogy",
+                    "ddo": ddo,
+                    "education": ["college"],
+                    "onet_match": "none",
+                    "sources": ["s"],
+                    "note": "a test occupation",
+                }
+                for id_, code, ddo, _ in rows
             ],
         }
     )
+    demand = RegionalDemand.model_validate(
+        {
+            "format": "profdiag-demand/1",
+            "id": "test-demand",
+            "version": "1.0",
+            "title": {"en": "t"},
+            "region": "test",
+            "catalogue": "test",
+            "sources": [{"id": "d", "citation": "tests", "date": "2025", "official": True}],
+            "flags": [{"occupation": id_, "sources": ["d"]} for id_, *_, flag in rows if flag],
+        }
+    )
+    return plain.with_demand(demand)
 
 
 def onet_answers(area_values: dict[str, int]) -> dict[str, int]:
