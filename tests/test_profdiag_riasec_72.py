@@ -16,6 +16,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -206,6 +207,21 @@ def test_each_area_mixes_four_activities_of_each_level(instrument: profdiag.Inst
     for area in SCALE_IDS:
         levels = Counter(found[item]["level"] for item in area_items(area))
         assert levels == {"worker": 4, "technician": 4, "university": 4}, (area, levels)
+
+
+def test_the_level_table_in_the_docs_matches_the_notes(instrument: profdiag.Instrument) -> None:
+    found = tags(instrument)
+    docs = Path(__file__).resolve().parents[1] / "docs" / "instruments.md"
+    rows = re.findall(r"^  \| ([RIASEC]) \| ([r\d ]+) \| ([r\d ]+) \| ([r\d ]+) \|$",
+                      docs.read_text(encoding="utf-8"), re.MULTILINE)  # fmt: skip
+    assert [row[0] for row in rows] == list(SCALE_IDS)
+    for area, *cells in rows:
+        for level, cell in zip(("worker", "technician", "university"), cells, strict=True):
+            listed = cell.split()
+            assert listed == [i for i in area_items(area) if found[i]["level"] == level], (
+                area,
+                level,
+            )
 
 
 def test_the_regions_sectors_are_all_present_and_none_dominates(
