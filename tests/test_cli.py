@@ -32,7 +32,7 @@ def test_instruments_lists_one_line_each() -> None:
     code, out, _ = run("instruments")
     assert code == 0
     assert any(
-        line.startswith("ipip-bfm-50\t1.0.0\t50 items\t5 scales") for line in out.splitlines()
+        line.startswith("ipip-bfm-50\t1.0.1\t50 items\t5 scales") for line in out.splitlines()
     )
 
 

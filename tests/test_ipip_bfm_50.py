@@ -64,7 +64,7 @@ def respondent(default: int | None, **answers: int | None) -> dict[str, Any]:
 def test_file_loads_with_identity_and_text_status(instrument: profdiag.Instrument) -> None:
     assert "ipip-bfm-50" in profdiag.bundled_ids()
     assert instrument.id == "ipip-bfm-50"
-    assert instrument.version == "1.0.0"
+    assert instrument.version == "1.0.1"
     assert instrument.format == "profdiag-instrument/1"
     assert instrument.licence.name == "Public domain"
     assert {lang: status.value for lang, status in instrument.text_status.items()} == {
@@ -87,6 +87,41 @@ def test_fifty_items_in_order_with_en_and_ru_texts(instrument: profdiag.Instrume
     assert instrument.items[0].text.en == "Am the life of the party."
     assert instrument.items[-1].text is not None
     assert instrument.items[-1].text.en == "Am full of ideas."
+
+
+# The Russian wordings revised in 1.0.1 (our unvalidated translation), with the English items.
+REVISED_RU = {
+    "ipip18": (
+        "Make a mess of things.",
+        "Я навожу беспорядок в делах и вещах.",
+        "Я многое делаю кое-как.",
+    ),
+    "ipip27": ("Have a soft heart.", "У меня мягкое сердце.", "У меня доброе сердце."),
+    "ipip45": (
+        "Spend time reflecting on things.",
+        "Я провожу время, размышляя о разных вещах.",
+        "Я часто размышляю о разном.",
+    ),
+}
+
+
+def test_revised_russian_wordings(instrument: profdiag.Instrument) -> None:
+    texts = {item.id: item.text for item in instrument.items if item.text is not None}
+    for item_id, (english, before, after) in REVISED_RU.items():
+        assert texts[item_id].en == english, item_id  # the English item is unchanged
+        assert texts[item_id].ru == after, item_id
+        assert before not in {text.ru for text in texts.values()}, item_id
+    # one statement each: no "и" joining two, no participle clause
+    for _, _, after in REVISED_RU.values():
+        assert " и " not in after and "," not in after
+    # the notes record the change
+    assert instrument.notes is not None and instrument.notes.ru and instrument.notes.en
+    for _, before, after in REVISED_RU.values():
+        assert f"«{before}» → «{after}»" in instrument.notes.ru
+    assert "Version 1.0.1" in instrument.notes.en
+    # the keying of the three items is untouched: 18 minus (C), 27 plus (A), 45 plus (I)
+    keyed = {e.item: e.reverse for scale in instrument.scales for e in scale.items}
+    assert (keyed["ipip18"], keyed["ipip27"], keyed["ipip45"]) == (True, False, False)
 
 
 def test_five_scales_of_ten_cover_every_item_once(instrument: profdiag.Instrument) -> None:

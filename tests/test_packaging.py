@@ -59,7 +59,7 @@ def test_wheel_installs_and_scores_bundled_instrument_outside_checkout(tmp_path:
         capture_output=True,
         text=True,
     )
-    assert listing.stdout.startswith("ipip-bfm-50\t1.0.0\t50 items\t5 scales")
+    assert listing.stdout.startswith("ipip-bfm-50\t1.0.1\t50 items\t5 scales")
     # templates, fonts and the sample respondents ship too: the demo writes real PDFs
     subprocess.run(
         [

@@ -31,7 +31,7 @@ ITEM_IDS = [f"{prefix}{n:02d}" for prefix in SCALES.values() for n in range(1, 1
 # The key, item by item within each subtest (ns01..ns12, va01..va12, sp01..sp12).
 KEYS = {
     "number_series": "cadbedacdecb",
-    "verbal_analogies": "beadcabeacdb",
+    "verbal_analogies": "badebcbdceae",
     "spatial": "daebecbadbec",
 }
 
@@ -71,7 +71,7 @@ def answers(choose: Callable[[str], Any], instrument: profdiag.Instrument) -> di
 def test_file_loads_with_identity_and_provenance(instrument: profdiag.Instrument) -> None:
     assert INSTRUMENT_ID in profdiag.bundled_ids()
     assert instrument.id == INSTRUMENT_ID
-    assert instrument.version == "0.1.0"
+    assert instrument.version == "0.2.0"
     assert instrument.format == "profdiag-instrument/1"
     assert instrument.title.ru == "Пробник способностей profdiag"
     assert instrument.title.en == "profdiag aptitude sampler"
@@ -153,9 +153,36 @@ def test_key_matches_the_table_and_position_cannot_be_guessed(
     counts = Counter(key_of(item) for item in instrument.items)
     assert len(counts) == 5  # not all the same letter
     assert all(counts[letter] >= 4 for letter in LETTERS), counts
-    assert counts == {"a": 7, "b": 8, "c": 7, "d": 7, "e": 7}
+    assert counts == {"a": 6, "b": 8, "c": 7, "d": 7, "e": 8}
     for scale_id in SCALES:  # no letter dominates a subtest
         assert max(Counter(KEYS[scale_id]).values()) <= 3, scale_id
+
+
+DIFFICULTY = re.compile(r"^difficulty=([1-5])/5 \(authors' judgement\)\. ")
+
+
+def test_items_run_from_easy_to_hard_within_each_subtest(
+    instrument: profdiag.Instrument,
+) -> None:
+    judged: dict[str, list[int]] = {}
+    for prefix in SCALES.values():
+        levels = []
+        for item in instrument.items:
+            if item.id.startswith(prefix):
+                match = DIFFICULTY.match(item.note or "")
+                assert match is not None, item.id
+                levels.append(int(match.group(1)))
+        assert levels == sorted(levels), (prefix, levels)
+        assert levels[0] == 1 and levels[-1] == 5, (prefix, levels)
+        judged[prefix] = levels
+    # the analogies no longer stop at "medium": a third are judged hard or very hard
+    assert judged["va"] == [1, 1, 2, 2, 3, 3, 3, 3, 4, 4, 5, 5]
+
+
+def test_the_four_easiest_analogies_of_0_1_0_are_gone(instrument: profdiag.Instrument) -> None:
+    texts = [item.text.ru for item in instrument.items if item.text is not None]
+    for stem in ("Берёза : дерево", "Пилот : самолёт", "Ручей : река", "Оркестр : музыкант"):
+        assert not any(text.startswith(stem) for text in texts), stem
 
 
 # --- golden scores ------------------------------------------------------------------
@@ -172,26 +199,26 @@ def test_all_correct_scores_twelve_per_subtest(instrument: profdiag.Instrument) 
 def test_all_a_scores_the_number_of_a_keys(instrument: profdiag.Instrument) -> None:
     # Counted by hand from the key table KEYS:
     #   number_series    c a d b e d a c d e c b: "a" at ns02, ns07         -> 2
-    #   verbal_analogies b e a d c a b e a c d b: "a" at va03, va06, va09   -> 3
+    #   verbal_analogies b a d e b c b d c e a e: "a" at va02, va11         -> 2
     #   spatial          d a e b e c b a d b e c: "a" at sp02, sp08         -> 2
     result = profdiag.score(instrument, answers(lambda _: "a", instrument))
-    assert result.raw[0].tolist() == [2.0, 3.0, 2.0]
+    assert result.raw[0].tolist() == [2.0, 2.0, 2.0]
     assert result.answered[0].tolist() == [12, 12, 12]
 
 
 # Hand counts per letter and subtest from KEYS (each row sums to 12; each column total >= 4):
 #   letter  ns  va  sp  total
-#   a        2   3   2    7    ns02 ns07 | va03 va06 va09 | sp02 sp08
-#   b        2   3   3    8    ns04 ns12 | va01 va07 va12 | sp04 sp07 sp10
-#   c        3   2   2    7    ns01 ns08 ns11 | va05 va10 | sp06 sp12
-#   d        3   2   2    7    ns03 ns06 ns09 | va04 va11 | sp01 sp09
-#   e        2   2   3    7    ns05 ns10 | va02 va08 | sp03 sp05 sp11
+#   a        2   2   2    6    ns02 ns07 | va02 va11 | sp02 sp08
+#   b        2   3   3    8    ns04 ns12 | va01 va05 va07 | sp04 sp07 sp10
+#   c        3   2   2    7    ns01 ns08 ns11 | va06 va09 | sp06 sp12
+#   d        3   2   2    7    ns03 ns06 ns09 | va03 va08 | sp01 sp09
+#   e        2   3   3    8    ns05 ns10 | va04 va10 va12 | sp03 sp05 sp11
 SAME_LETTER_SCORES = {
-    "a": [2.0, 3.0, 2.0],
+    "a": [2.0, 2.0, 2.0],
     "b": [2.0, 3.0, 3.0],
     "c": [3.0, 2.0, 2.0],
     "d": [3.0, 2.0, 2.0],
-    "e": [2.0, 2.0, 3.0],
+    "e": [2.0, 3.0, 3.0],
 }
 
 
@@ -220,10 +247,10 @@ def test_cyrillic_and_digit_aliases_give_identical_scores(
     ]
     result = profdiag.score(instrument, rows)
     # Odd items: 6 correct per subtest. An even item answered "e" is correct only where its
-    # key is "e": ns10 in number_series; va02, va08 in verbal_analogies; none in spatial
-    # (its "e" keys sp03, sp05, sp11 are odd items). So 6 + 1 = 7, 6 + 2 = 8, 6 + 0 = 6.
+    # key is "e": ns10 in number_series; va04, va10, va12 in verbal_analogies; none in spatial
+    # (its "e" keys sp03, sp05, sp11 are odd items). So 6 + 1 = 7, 6 + 3 = 9, 6 + 0 = 6.
     for row in range(4):
-        assert result.raw[row].tolist() == [7.0, 8.0, 6.0], row
+        assert result.raw[row].tolist() == [7.0, 9.0, 6.0], row
 
 
 def test_unanswered_items_are_skipped_and_an_empty_subtest_is_not_scored(
@@ -425,19 +452,94 @@ def test_solver_rejects_a_wrong_rule() -> None:
 # fmt: off
 EXPECTED_ANALOGIES = {
     "va01": ("Ластик : стирать", "tool : purpose",           "склеивать", "stick together"),
-    "va02": ("Берёза : дерево",  "member : category",        "цветок",    "flower"),
-    "va03": ("Страница : книга", "part : whole",             "лестница",  "staircase"),
-    "va04": ("Пилот : самолёт",  "commander : vehicle",      "корабль",   "ship"),
-    "va05": ("Ручей : река",     "small : large of a kind",  "гора",      "mountain"),
-    "va06": ("Шерсть : свитер",  "material : product",       "горшок",    "pot"),
-    "va07": ("Дождь : лужа",     "weather : what it leaves", "лёд",       "ice"),
-    "va08": ("Термометр : температура", "instrument : quantity", "масса", "mass"),
-    "va09": ("Оркестр : музыкант", "group : member",         "птица",     "bird"),
-    "va10": ("Семя : росток",    "first stage that emerges", "птенец",    "chick"),
-    "va11": ("Щедрость : жадность", "virtue : opposite vice", "трусость", "cowardice"),
-    "va12": ("Рецепт : блюдо",   "instructions : product",   "здание",    "building"),
+    "va02": ("Страница : книга", "part : whole",             "лестница",  "staircase"),
+    "va03": ("Шерсть : свитер",  "material : product",       "горшок",    "pot"),
+    "va04": ("Термометр : температура", "instrument : quantity", "масса", "mass"),
+    "va05": ("Дождь : лужа",     "weather : what it leaves", "лёд",       "ice"),
+    "va06": ("Семя : росток",    "first stage that emerges", "птенец",    "chick"),
+    "va07": ("Рецепт : блюдо",   "instructions : product",   "здание",    "building"),
+    "va08": ("Щедрость : жадность", "virtue : opposite vice", "трусость", "cowardice"),
+    "va09": ("Глагол : спряжение", "part of speech : name of its change of form",
+             "склонение", "declension"),
+    "va10": ("Плавление : лёд",  "change of state : substance undergoing it", "вода", "water"),
+    "va11": ("Карта : местность", "written representation : what it represents",
+             "музыка", "music"),
+    "va12": ("Скупой : расточительный", "fault of too little : fault of too much",
+             "безрассудный", "reckless"),
 }
 # fmt: on
+
+# Why the key of each analogy added in 0.2.0 is the only defensible answer: the relation the
+# stem pair shows in full, then, for every other option, the part of that relation it breaks.
+# A distractor may share part of the relation (that is what makes the item hard); the key is
+# the only option that keeps all of it.
+WHY_ONLY_ANSWER: dict[str, tuple[str, dict[str, str]]] = {
+    "va09": (
+        "a verb changes its forms by person and number, and that change is called "
+        "'спряжение'; a noun changes by case and number, and that change is called "
+        "'склонение'. Both sides pair a part of speech with the name of its change of form.",
+        {
+            "падеж": "a category the noun changes by, not the name of the change; its "
+            "parallel would be 'глагол : лицо', not 'глагол : спряжение'",
+            "род": "a fixed property of a noun, not a change of form",
+            "число": "a category shared by verbs and nouns, not the noun's own change of form",
+            "прилагательное": "another part of speech, not something a noun does",
+        },
+    ),
+    "va10": (
+        "melting is what happens to ice, which becomes water; evaporation is what happens "
+        "to water, which becomes vapour. The second word is the substance that undergoes "
+        "the change, the state the change starts from.",
+        {
+            "пар": "what evaporation produces; the stem's second word is not the product "
+            "(melting produces water, not ice), so the direction is reversed",
+            "кипение": "another process of turning into vapour, not a substance",
+            "солнце": "a cause of evaporation; ice is not the cause of melting",
+            "температура": "a condition of the change, not a substance",
+        },
+    ),
+    "va11": (
+        "a map is a drawing that records the terrain in conventional signs; a score is a "
+        "notation that records music in notes. The second word is what the representation "
+        "stands for.",
+        {
+            "ноты": "the signs the score is written in: the parallel of a map's symbols, "
+            "not of the terrain the map shows",
+            "оркестр": "those who read and play from the score (the parallel of a "
+            "traveller using a map), not what the score records",
+            "дирижёр": "a person who reads the score, not what it records",
+            "концерт": "an event at which music is performed; a map does not record a "
+            "journey either",
+        },
+    ),
+    "va12": (
+        "stingy and extravagant are the two opposite faults around generosity: too little "
+        "and too much. Both words are faults and they lie on opposite sides. Cowardly is "
+        "too little courage; the fault of too much courage is recklessness.",
+        {
+            "смелый": "the everyday antonym, but it is the virtue in the middle, not a fault: "
+            "its parallel would be 'скупой : щедрый', and 'расточительный' is not 'щедрый'",
+            "робкий": "near in meaning to 'трусливый': the same side, not the opposite",
+            "осторожный": "leans to the same side as 'трусливый', and is not a fault of excess",
+            "хитрый": "a trait unrelated to courage",
+        },
+    ),
+}
+
+
+def test_why_each_new_analogy_has_one_answer_covers_every_option(
+    items: dict[str, Any],
+) -> None:
+    for item_id, (relation, rejected) in WHY_ONLY_ANSWER.items():
+        item = items[item_id]
+        options = {item.option_texts[code].ru for code in LETTERS}
+        key = keyed_text(item, "ru")
+        assert key == EXPECTED_ANALOGIES[item_id][2], item_id
+        assert relation, item_id
+        # every option other than the key has its written reason, and nothing else does
+        assert set(rejected) == options - {key}, item_id
+        assert all(reason for reason in rejected.values()), item_id
+        assert "New in 0.2.0" in item.note, item_id
 
 
 @pytest.mark.parametrize("item_id", sorted(EXPECTED_ANALOGIES))
@@ -593,8 +695,15 @@ def solve_spatial(item: Any) -> str:
             assert pattern is not None
             return " / ".join(rotate_cw(list(pattern.groups())))
         case "sp08":
-            assert "C3" in ru
-            return drive_robot("C3", [2, "R", 1, "R", 3, "L", 1])
+            start = re.search(r"в клетке ([A-F][1-6]) лицом вверх", ru)
+            assert start is not None
+            turns = {"направо": "R", "налево": "L"}
+            commands: list[str | int] = [
+                int(step) if step else turns[turn]
+                for step, turn in re.findall(r"вперёд (\d)|поворот (направо|налево)", ru)
+            ]
+            assert commands == [2, "R", 1, "R", 3, "L", 1]
+            return drive_robot(start.group(1), commands)
         case "sp09":
             # cutting off one corner: every cube edge stays, the triangle adds 3 edges
             vertices, edges, faces = 8 - 1 + 3, 12 + 3, 6 + 1
@@ -604,6 +713,8 @@ def solve_spatial(item: Any) -> str:
             assert "4 см" in ru
             return str(painted_cubes(4, 1))
         case "sp11":
+            assert "сверху 1, спереди (к вам) 2, справа 3" in ru
+            assert "вправо, затем от себя, затем снова вправо" in ru
             return str(roll_die(1, 2, 3, ["right", "away", "right"]))
         case "sp12":
             return str(fold_net(STEP_NET)[6])
@@ -674,3 +785,11 @@ def test_spatial_distractors_are_the_intended_wrong_answers(items: dict[str, Any
     assert painted_cubes(4, 2) == 24
     assert painted_cubes(4, 3) == painted_cubes(4, 0) == 8
     assert 64 - painted_cubes(4, 0) == 56
+
+
+def test_robot_and_die_texts_were_shortened(items: dict[str, Any]) -> None:
+    # 0.1.0: sp08 had 394 characters in Russian, sp11 322; the problems are unchanged.
+    assert len(items["sp08"].text.ru) <= 270
+    assert len(items["sp11"].text.ru) <= 220
+    assert len(items["sp08"].text.en) <= 270
+    assert len(items["sp11"].text.en) <= 220
