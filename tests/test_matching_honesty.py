@@ -29,7 +29,7 @@ def catalogue_of(*codes: tuple[str, str]) -> OccupationCatalogue:
     template = bundled.occupations[0]
     occupations = []
     for occupation_id, code in codes:
-        update: dict[str, Any] = {"id": occupation_id, "riasec": code, "regional_demand": False}
+        update: dict[str, Any] = {"id": occupation_id, "riasec": code}
         if "interests" in type(template).model_fields:
             update["interests"] = None
         occupations.append(template.model_copy(update=update))
@@ -169,7 +169,6 @@ def test_stage_names_the_route_and_puts_startable_occupations_first_among_equals
             "id": occupation_id,
             "riasec": "SAE",
             "education": routes,
-            "regional_demand": occupation_id == "uni",  # demand alone would put "uni" first
         }
         if "interests" in type(template).model_fields:
             update["interests"] = None
@@ -178,8 +177,8 @@ def test_stage_names_the_route_and_puts_startable_occupations_first_among_equals
     catalogue = bundled.model_copy(
         update={
             "occupations": (
-                occupation("uni", ("university",)),
-                occupation("spo", ("college", "university")),
+                occupation("a-uni", ("university",)),  # the id alone would put it first
+                occupation("b-spo", ("college", "university")),
             )
         }
     )
@@ -194,9 +193,9 @@ def test_stage_names_the_route_and_puts_startable_occupations_first_among_equals
     after_9, after_11, unknown = (
         [(m.id, m.route, m.route_direct, m.rank) for m in p.matches] for p in profiles
     )
-    assert after_9 == [("spo", "college", True, 1), ("uni", "university", False, 1)]
-    assert after_11 == [("uni", "university", True, 1), ("spo", "university", True, 1)]
-    assert unknown == [("uni", None, None, 1), ("spo", None, None, 1)]
+    assert after_9 == [("b-spo", "college", True, 1), ("a-uni", "university", False, 1)]
+    assert after_11 == [("a-uni", "university", True, 1), ("b-spo", "university", True, 1)]
+    assert unknown == [("a-uni", None, None, 1), ("b-spo", None, None, 1)]
     assert [p.stage for p in profiles] == ["grade9", "grade11", None]
 
 

@@ -108,9 +108,8 @@ def interest_profiles(catalogue: OccupationCatalogue, codes: np.ndarray) -> Floa
     catalogue has them, else the profile its code implies (`occupation_profiles`)."""
     profiles = occupation_profiles(codes)
     for m, occupation in enumerate(catalogue.occupations):
-        ratings = getattr(occupation, "interests", None)
-        if ratings is not None:
-            profiles[m] = [getattr(ratings, letter) for letter in "RIASEC"]
+        if occupation.interests is not None:
+            profiles[m] = occupation.interests.as_tuple()
     return profiles
 
 
