@@ -4,6 +4,7 @@ overwritten, nothing half-written, every failure a clean error."""
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import signal
 import stat
@@ -157,7 +158,7 @@ def test_a_killed_worker_fails_the_batch_and_leaves_no_partial_pdf(
     with pytest.raises(ReportError) as caught:
         render_batch(with_ids(profile, ids), out, quick, workers=2, progress=False)
     message = str(caught.value)
-    assert "profile 3 of 12 (respondent 'victim')" in message
+    assert 'profile 3 of 12 (respondent "victim")' in message
     assert "stopped unexpectedly (killed by SIGKILL)" in message
     left = os.listdir(out)
     assert "victim-client-ru.pdf" not in left
@@ -176,7 +177,7 @@ def test_a_template_error_stops_the_batch_with_the_profile_named(
     )
     with pytest.raises(ReportError) as caught:
         render_batch(with_ids(profile, ["r1", "r2"]), tmp_path / "out", quick, progress=False)
-    assert "profile 2 of 2 (respondent 'r2')" in str(caught.value)
+    assert 'profile 2 of 2 (respondent "r2")' in str(caught.value)
     assert "client.html.j2, line 1: 'nope' is undefined" in str(caught.value)
 
 
@@ -186,6 +187,19 @@ def test_output_folder_that_is_a_file(tmp_path: Path, profile: Profile) -> None:
         render_batch([profile], tmp_path / "taken", ReportOptions(), progress=False)
     with pytest.raises(OutputError, match="a part of the path is not a folder"):
         render_batch([profile], tmp_path / "taken" / "sub", ReportOptions(), progress=False)
+
+
+def test_a_pdf_that_cannot_be_written_stops_the_batch(
+    tmp_path: Path, profile: Profile, quick: ReportOptions
+) -> None:
+    out = tmp_path / "out"
+    (out / "r2-client-ru.pdf").mkdir(parents=True)  # a folder where a PDF should go
+    ids = [f"r{k}" for k in range(1, 9)]
+    with pytest.raises(OutputError, match=r"r2-client-ru\.pdf: it is a folder"):
+        render_batch(with_ids(profile, ids), out, quick, workers=2, progress=False)
+    for name in os.listdir(out):  # no temporary files, no partial PDFs
+        assert name == "r2-client-ru.pdf" or (out / name).read_bytes().rstrip().endswith(b"%%EOF")
+    assert not multiprocessing.active_children()
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")

@@ -202,3 +202,9 @@ def test_an_error_in_the_caller_stops_the_workers() -> None:
             describe=str,
         )
     assert not multiprocessing.active_children()
+
+
+def test_a_huge_id_does_not_make_a_huge_message(tmp_path: Path, profile: Profile) -> None:
+    huge = profile.model_copy(update={"respondent": "x" * 100_000})
+    message, _ = failure(huge, user_templates(tmp_path, "{{ nope }}"))
+    assert len(message) < 500 and "'nope' is undefined" in message

@@ -137,12 +137,19 @@ def report_environment(user_folder: Path | None = None) -> ReportSandbox:
     """
     if user_folder is None:
         return _package_environment()
-    return _environment(ChoiceLoader([FolderLoader(user_folder), FolderLoader(templates_folder())]))
+    return _user_environment(user_folder.resolve())
 
 
 @functools.cache
 def _package_environment() -> ReportSandbox:
     return _environment(FolderLoader(templates_folder()))
+
+
+@functools.lru_cache(maxsize=4)
+def _user_environment(folder: Path) -> ReportSandbox:
+    # Called in workers only (see profdiag.report.render): a batch's worker compiles a
+    # user's templates once; Jinja re-reads a template whose file has changed.
+    return _environment(ChoiceLoader([FolderLoader(folder), FolderLoader(templates_folder())]))
 
 
 def _environment(loader: BaseLoader) -> ReportSandbox:

@@ -144,8 +144,10 @@ def _worker(
             message = ("failed", index, f"{type(error).__name__}: {error}")
         try:
             connection.send(message)
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # the caller has gone
             return
+        except Exception as error:  # a result that cannot be pickled
+            connection.send(("failed", index, f"its result cannot be sent back ({error})"))
 
 
 @dataclass

@@ -27,14 +27,14 @@ import math
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
 
-from profdiag.errors import ArgumentError, OutputError, ReportError
+from profdiag.errors import ArgumentError, OutputError, ReportError, show_value
 from profdiag.io.atomic import describe_os_error, write_atomically
 from profdiag.profile.model import Profile
 from profdiag.report.assets import templates_folder
@@ -88,19 +88,23 @@ class ReportOptions:
     date: str | None = None
     time_limit: float = DEFAULT_TIME_LIMIT
     memory_limit: int = DEFAULT_MEMORY_LIMIT
-    _limits: Limits = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.time_limit, int | float) and 0 < self.time_limit < math.inf):
+        seconds, memory = self.time_limit, self.memory_limit
+        if isinstance(seconds, bool) or not (
+            isinstance(seconds, int | float) and 0 < seconds < math.inf
+        ):
             raise ArgumentError(
-                f"time_limit: got {self.time_limit!r}; expected a positive number of seconds"
+                f"time_limit: got {seconds!r}; expected a positive number of seconds"
             )
-        if not (isinstance(self.memory_limit, int) and self.memory_limit >= 1 << 20):
+        if isinstance(memory, bool) or not (isinstance(memory, int) and memory >= 1 << 20):
             raise ArgumentError(
-                f"memory_limit: got {self.memory_limit!r}; expected a number of bytes, "
-                "at least 1 MiB"
+                f"memory_limit: got {memory!r}; expected a number of bytes, at least 1 MiB"
             )
-        object.__setattr__(self, "_limits", Limits(float(self.time_limit), self.memory_limit))
+
+
+def _limits(options: ReportOptions) -> Limits:
+    return Limits(float(options.time_limit), options.memory_limit)
 
 
 @dataclass(frozen=True)
@@ -185,6 +189,7 @@ def render_batch(
 
     if workers is not None and workers < 1:
         raise ArgumentError(f"workers: got {workers!r}; expected at least 1")
+    _check_template_folder(options)
     names = report_file_names(
         [profile.respondent for profile in profiles], options.audience, options.language
     )
@@ -192,7 +197,6 @@ def render_batch(
     if not profiles:
         return []
     count = workers or min(os.cpu_count() or 1, len(profiles))
-    _check_template_folder(options)
     _prepare_to_fork(options)
     written: list[WrittenReport | None] = [None] * len(profiles)
 
@@ -210,7 +214,7 @@ def render_batch(
     def describe(index: int) -> str:
         return (
             f"the {options.audience} report for profile {index + 1} of {len(profiles)} "
-            f"(respondent {profiles[index].respondent!r})"
+            f"(respondent {show_value(profiles[index].respondent)})"
         )
 
     with tqdm(total=len(profiles), unit="report", disable=not progress) as bar:
@@ -219,7 +223,7 @@ def render_batch(
             render,
             write,
             workers=count,
-            limits=options._limits,
+            limits=_limits(options),
             describe=describe,
             environment=_worker_environment(),
         )
@@ -276,8 +280,10 @@ def _in_worker(
         lambda _index: _guarded(profile, options, step, limited=True),
         lambda _index, result: results.append(result),
         workers=1,
-        limits=options._limits,
-        describe=lambda _index: f"the {options.audience} report for {profile.respondent!r}",
+        limits=_limits(options),
+        describe=lambda _index: (
+            f"the {options.audience} report for {show_value(profile.respondent)}"
+        ),
         environment=_worker_environment(),
     )
     return results[0]
@@ -296,7 +302,7 @@ def _guarded(
     except (Exception, ForbiddenResource, TimeLimitExceeded) as error:
         message = _describe_failure(error, options, limited=limited)
     if not limited:  # in a worker, the caller names the report
-        message = f"the {options.audience} report for {profile.respondent!r}: {message}"
+        message = f"the {options.audience} report for {show_value(profile.respondent)}: {message}"
     raise ReportError(message) from None
 
 
@@ -356,10 +362,16 @@ def _worker_environment() -> dict[str, str]:
 
 
 def _prepare_to_fork(options: ReportOptions) -> None:
-    """Load what every worker needs once, in the caller, so forked workers start warm."""
-    _warm_weasyprint()
-    if options.template_folder is None:
-        report_environment(None).get_template(f"{options.audience}.html.j2")
+    """Load what every worker needs once, in the caller, so forked workers start warm
+    (only the package's own templates are compiled here: a user's compile in a worker)."""
+    try:
+        _warm_weasyprint()
+        if options.template_folder is None:
+            report_environment(None).get_template(f"{options.audience}.html.j2")
+    except Exception as error:
+        raise ReportError(
+            f"the report renderer cannot start: {_describe_failure(error, options, limited=False)}"
+        ) from None
 
 
 @functools.cache
