@@ -274,3 +274,15 @@ def test_file_contents_would_show_in_extracted_text(tmp_path: Path, profile: Pro
     options = user_templates(folder, "<pre>{% include 'passwd' %}</pre>")
     (folder / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
     assert "root:x:0:0" in text_of(render_pdf(profile, options))
+
+
+def test_listing_templates_skips_links(tmp_path: Path) -> None:
+    from profdiag.report.environment import FolderLoader
+
+    folder = tmp_path / "t"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.html.j2").write_text("a", encoding="utf-8")
+    (folder / "sub" / "b.html.j2").write_text("b", encoding="utf-8")
+    os.symlink(folder / "a.html.j2", folder / "link.html.j2")
+    os.symlink(folder, folder / "sub" / "loop")
+    assert FolderLoader(folder).list_templates() == ["a.html.j2", "sub/b.html.j2"]

@@ -240,4 +240,6 @@ def test_committed_samples_are_current(profiles: list[Profile], name: str) -> No
     audience, language = name.split("-")
     sample = Path(__file__).resolve().parents[1] / "docs" / "samples" / f"{name}.pdf"
     fresh = render_pdf(profiles[0], ReportOptions(audience=audience, language=language))  # type: ignore[arg-type]
-    assert text_of(sample.read_bytes()) == text_of(fresh), "run: profdiag demo --lang both"
+    text = text_of(fresh)
+    assert "Анна Петрова" in text  # two empty extractions would compare equal too
+    assert text_of(sample.read_bytes()) == text, "run: profdiag demo --lang both"

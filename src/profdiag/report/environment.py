@@ -68,11 +68,13 @@ class FolderLoader(BaseLoader):
         return source, filename, lambda: _mtime(filename) == mtime
 
     def list_templates(self) -> list[str]:
-        return sorted(
-            path.relative_to(self.folder).as_posix()
-            for path in self.folder.rglob("*.j2")
-            if path.is_file() and not path.is_symlink()
-        )
+        names = []
+        for folder, _folders, files in os.walk(self.folder, followlinks=False):
+            for name in files:
+                path = Path(folder, name)
+                if path.suffix == ".j2" and not path.is_symlink():
+                    names.append(path.relative_to(self.folder).as_posix())
+        return sorted(names)
 
 
 def _mtime(filename: str) -> float | None:
