@@ -206,3 +206,25 @@ def test_nan_in_a_profiles_file_is_refused(
     path = tmp_path / "profiles.json"
     path.write_text(text.replace('"confidence_level": 0.9', '"confidence_level": NaN', 1))
     assert_clean(run("report", path, "--out", tmp_path / "pdf"), 1, "confidence_level")
+
+
+def test_colliding_ids_give_one_pdf_each_and_say_so(tmp_path: Path) -> None:
+    from profdiag.profile.files import profiles_json
+    from profdiag.report.demo import demo_profiles
+
+    first, second, third = demo_profiles()[:3]
+    profiles = [
+        first.model_copy(update={"respondent": "a/b"}),
+        second.model_copy(update={"respondent": "a b"}),
+        third.model_copy(update={"respondent": "a/b"}),
+    ]
+    source = tmp_path / "profiles.json"
+    source.write_text(profiles_json(profiles), encoding="utf-8")
+    out = tmp_path / "pdf"
+    result = run("report", source, "--out", out, "--audience", "client", "--lang", "en")
+    assert_clean(result, 0, "profile 2 (id 'a b')", "profile 3 (id 'a/b')", "a_b-3-client-en.pdf")
+    assert sorted(p.name for p in out.iterdir()) == [
+        "a_b-2-client-en.pdf",
+        "a_b-3-client-en.pdf",
+        "a_b-client-en.pdf",
+    ]

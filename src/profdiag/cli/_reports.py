@@ -122,6 +122,7 @@ def render_reports(
     audiences = ["client", "counsellor"] if audience == "both" else [audience]
     languages = ["ru", "en"] if lang == "both" else [lang]
     written = 0
+    renamed: dict[int, tuple[str, str, int | None]] = {}
     for who in audiences:
         for language in languages:
             options = ReportOptions(
@@ -130,5 +131,17 @@ def render_reports(
                 template_folder=templates,
                 date=date,
             )
-            written += len(render_batch(profiles, out, options, workers=workers))
+            for report in render_batch(profiles, out, options, workers=workers):
+                written += 1
+                if report.renamed:
+                    renamed.setdefault(
+                        report.index, (report.respondent, report.path.name, report.same_as)
+                    )
+    for index, (respondent, name, same_as) in sorted(renamed.items()):
+        earlier = profiles[same_as].respondent if same_as is not None else "another profile"
+        click.echo(
+            f"profdiag: profile {index + 1} (id {respondent!r}) would have the same file "
+            f"name as profile {(same_as or 0) + 1} (id {earlier!r}); written as {name}",
+            err=True,
+        )
     click.echo(f"profdiag: {written} PDF reports -> {out}", err=True)
