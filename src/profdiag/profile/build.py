@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 
 from profdiag.errors import ArgumentError, CellProblem, ResponseDataError
-from profdiag.instrument.model import Instrument, Scale
+from profdiag.instrument.model import Instrument, LocalizedText, Scale
 from profdiag.norms.standard import (
     StandardScores,
     critical_z,
@@ -49,7 +49,7 @@ from profdiag.profile.model import (
     SubtestTiming,
     ValidityFlag,
 )
-from profdiag.profile.occupations import DDO_TYPES, OccupationCatalogue
+from profdiag.profile.occupations import DDO_TYPES, Occupation, OccupationCatalogue
 from profdiag.profile.validity import (
     FLAG_TEXTS,
     ValidityFlags,
@@ -202,7 +202,16 @@ def build_profiles(
         matches, listed_notes = _matches(scored, catalogue, top, stages)
         notes = list(listed_notes)
     catalogue_ref = (
-        CatalogueRef(id=catalogue.id, version=catalogue.version, region=catalogue.region)
+        CatalogueRef(
+            id=catalogue.id,
+            version=catalogue.version,
+            region=catalogue.region,
+            attribution=(
+                LocalizedText(ru=catalogue.attribution.ru, en=catalogue.attribution.en)
+                if catalogue.attribution is not None
+                else None
+            ),
+        )
         if catalogue is not None
         else None
     )
@@ -369,7 +378,8 @@ def _sections(part: _Scored, level: float) -> list[InstrumentProfile]:
             code if complete[row] else None
             for row, code in enumerate(holland.code_notation(letters, instrument.code_rule.length))
         ]
-        indices = _holland_indices(scores, letters, codes, instrument.code_rule.length)
+        liked = _liked_letters(instrument, result, part.spans)
+        indices = _holland_indices(scores, letters, codes, instrument.code_rule.length, liked)
     elif instrument.code_rule is not None:  # leading types
         codes = [" = ".join(_leading(instrument, ranked, row)) for row in range(len(result))]
     comparisons = _comparisons(instrument, standard, level, ranked.order)
@@ -406,6 +416,7 @@ def _sections(part: _Scored, level: float) -> list[InstrumentProfile]:
                 confidence_level=level,
                 scales=scales,
                 leading=_leading(instrument, ranked, row),
+                tie_margin=instrument.code_rule.tie_margin if instrument.code_rule else 0.0,
                 code=codes[row],
                 holland=indices[row],
                 comparisons=comparisons[row],
@@ -429,8 +440,28 @@ def _leading(instrument: Instrument, ranked: holland.RankedScores, row: int) -> 
     return [instrument.scales[int(s)].id for s in sorted(members)]
 
 
+def _liked_letters(
+    instrument: Instrument, result: ScoreResult, spans: Sequence[tuple[float, float]]
+) -> np.ndarray:
+    """(N, 6) in hexagon order: the letter's raw score is above the middle of its possible
+    range, i.e. its activities were liked more than not (whatever the norms say)."""
+    assert instrument.code_rule is not None
+    by_letter: dict[str, str] = {
+        letter: scale_id for scale_id, letter in instrument.code_rule.letters.items()
+    }
+    columns = [result.scale_ids.index(by_letter[letter]) for letter in holland.HEXAGON]
+    middle = np.array([(spans[c][0] + spans[c][1]) / 2 for c in columns])
+    with np.errstate(invalid="ignore"):
+        liked: np.ndarray = result.raw[:, columns] > middle
+    return liked
+
+
 def _holland_indices(
-    scores: FloatArray, ranked: holland.RankedScores, codes: list[str | None], length: int
+    scores: FloatArray,
+    ranked: holland.RankedScores,
+    codes: list[str | None],
+    length: int,
+    liked: np.ndarray,
 ) -> list[HollandIndices | None]:
     consistency = holland.consistency(ranked)
     tied = holland.code_is_tied(ranked, length)
@@ -442,6 +473,7 @@ def _holland_indices(
         HollandIndices(
             code=str(codes[row]),
             scores={letter: float(scores[row, k]) for k, letter in enumerate(holland.HEXAGON)},
+            liked=[letter for k, letter in enumerate(holland.HEXAGON) if liked[row, k]],
             tied=bool(tied[row]),
             consistency=_CONSISTENCY.get(int(consistency[row]), "undetermined"),
             differentiation_holland=float(spread[row]),
@@ -698,6 +730,8 @@ def _matches(
                 klimov_fit=value(klimov, row, m),
                 route=routes[row][m][0] if routes[row] else None,
                 route_direct=routes[row][m][1] if routes[row] else None,
+                demand_year=_demand_year(occupations[m]),
+                interests_from_onet=occupations[m].interests is not None,
             )
             for k in shown
             for m in [int(order[row, k])]
@@ -719,6 +753,11 @@ def _matches(
         )
         all_matches.append(matches)
     return all_matches, notes
+
+
+def _demand_year(occupation: Occupation) -> int | None:
+    demand = occupation.demand
+    return demand.year if demand is not None else None
 
 
 def _usable(

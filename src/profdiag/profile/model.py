@@ -94,7 +94,13 @@ class SubtestTiming(_Data):
 
 class HollandIndices(_Data):
     code: str = Field(description="e.g. 'SAE', or 'S(A/E)' where A and E are tied.")
-    scores: dict[str, float] = Field(description="Raw score by RIASEC letter.")
+    scores: dict[str, float] = Field(
+        description="Score by RIASEC letter: T where the instrument has norms, else raw."
+    )
+    liked: list[str] = Field(
+        default_factory=list,
+        description="Letters whose raw score is above the middle of its possible range.",
+    )
     tied: bool
     consistency: Literal["high", "medium", "low", "undetermined"]
     differentiation_holland: float
@@ -135,6 +141,9 @@ class InstrumentProfile(_Data):
     confidence_level: float
     scales: list[ScaleResult]
     leading: list[str] = Field(description="Scale ids sharing the highest score.")
+    tie_margin: float = Field(
+        default=0.0, ge=0, description="Scores this close count as tied (the code rule's)."
+    )
     code: str | None = Field(default=None, description="Type code per the instrument's code rule.")
     holland: HollandIndices | None = None
     comparisons: list[Comparison] = Field(default_factory=list)
@@ -180,6 +189,12 @@ class OccupationMatch(_Data):
     route_direct: bool | None = Field(
         default=None, description="False: the route needs a step first (grade 11 before ВО)."
     )
+    demand_year: int | None = Field(
+        default=None, description="The year of the newest dated source of the demand flag."
+    )
+    interests_from_onet: bool = Field(
+        default=False, description="The similarity used O*NET's interest ratings."
+    )
 
 
 class Matching(_Data):
@@ -200,6 +215,9 @@ class CatalogueRef(_Data):
     id: str
     version: str
     region: str
+    attribution: LocalizedText | None = Field(
+        default=None, description="The notice that must accompany O*NET's data where shown."
+    )
 
 
 class Profile(_Data):

@@ -47,17 +47,8 @@ def build_context(
         "date": date or "",
         "profdiag_version": profile.profdiag_version,
         "instruments": [_instrument(section, language, texts) for section in profile.instruments],
-        "matches": [
-            {
-                "title": match.title.get(language),
-                "riasec": match.riasec,
-                "ddo": [texts["ddo_types"][t] for t in match.ddo],
-                "education": [texts["education"][route] for route in match.education],
-                "regional_demand": match.regional_demand,
-                "fit_percent": round(100 * match.fit),
-            }
-            for match in profile.matches
-        ],
+        "matches": _matches(profile, language, texts),
+        "matching": _matching(profile, language, texts),
         "catalogue": (
             {
                 "id": profile.catalogue.id,
@@ -67,6 +58,52 @@ def build_context(
             if profile.catalogue is not None
             else None
         ),
+    }
+
+
+def _matches(profile: Profile, language: Language, texts: dict[str, Any]) -> list[dict[str, Any]]:
+    """Occupations with their fit level (never a percentage), tied places marked, and the
+    route that suits the person's stage."""
+    ranks = [match.rank for match in profile.matches]
+    tied = {rank for rank in ranks if ranks.count(rank) > 1}
+    return [
+        {
+            "title": match.title.get(language),
+            "riasec": match.riasec,
+            "ddo": [texts["ddo_types"][t] for t in match.ddo],
+            "education": [texts["education"][route] for route in match.education],
+            "route": texts["education"][match.route] if match.route else "",
+            "route_needs_step": match.route_direct is False,
+            "regional_demand": match.regional_demand,
+            "demand_year": match.demand_year or "",
+            "level": texts["fit_levels"][match.fit_level],
+            "level_code": match.fit_level,
+            "rank": f"={match.rank}" if match.rank in tied else str(match.rank),
+            "tied": match.rank in tied,
+        }
+        for match in profile.matches
+    ]
+
+
+def _matching(profile: Profile, language: Language, texts: dict[str, Any]) -> dict[str, Any]:
+    note = profile.matching
+    uses_onet = any(match.interests_from_onet for match in profile.matches)
+    attribution = profile.catalogue.attribution if profile.catalogue else None
+    return {
+        "withheld": bool(note and note.withheld),
+        "explanation": _text(note.explanation, language) if note else "",
+        "more_tied": note.more_tied if note else 0,
+        "more_tied_text": texts["more_tied"].format(count=note.more_tied)
+        if note and note.more_tied
+        else "",
+        "tie_rule": _text(note.tie_rule, language) if note else "",
+        "any_tied": len({m.rank for m in profile.matches}) < len(profile.matches),
+        "levels": [
+            {"label": texts["fit_levels"][name], "cut": _number(cut, 2)}
+            for name, cut in (note.fit_levels.items() if note else [])
+        ],
+        "attribution": _text(attribution, language) if uses_onet else "",
+        "stage": texts["stages"][profile.stage] if profile.stage else "",
     }
 
 
@@ -87,7 +124,21 @@ def _instrument(
     normed = any(scale.t is not None for scale in section.scales)
     scales = [_scale(scale, language) for scale in section.scales]
     titles = {scale.id: _text(scale.title, language) for scale in section.scales}
+    scored = [scale for scale in section.scales if scale.raw is not None]
+    leading = [scale for scale in section.scales if scale.id in section.leading]
+    norm_title = _text(section.norm.title, language) if section.norm else ""
     return {
+        # Claims the client text may make, decided here from the scores:
+        "all_tied": len(scored) >= 2 and len(leading) == len(scored),
+        "leading_liked": any(_above_middle(scale) for scale in leading),
+        "flat": any(flag.code == "flat_profile" for flag in section.flags),
+        "response_flags": [
+            {"explanation": _text(flag.explanation, language)}
+            for flag in section.flags
+            if flag.code != "flat_profile"
+        ],
+        "tie_margin": _number(section.tie_margin) if section.tie_margin > 0 else "",
+        "norm_title": norm_title or section.norm_group or "",
         "id": section.instrument_id,
         "title": _text(section.title, language),
         "kind": section.measures,
@@ -135,6 +186,11 @@ def _instrument(
         "chart": _chart(section, language, texts),
         "hexagon": _hexagon(section, texts),
     }
+
+
+def _above_middle(scale: ScaleResult) -> bool:
+    """The raw score lies above the middle of the scale's possible range."""
+    return scale.raw is not None and scale.raw > (scale.minimum + scale.maximum) / 2
 
 
 def _scale(scale: ScaleResult, language: Language) -> dict[str, Any]:
@@ -189,6 +245,7 @@ def _holland(section: InstrumentProfile, texts: dict[str, Any]) -> dict[str, Any
         return None
     return {
         "code": indices.code,
+        "liked": indices.liked,
         "tied": indices.tied,
         "consistency": texts["consistency"][indices.consistency],
         "differentiation": _number(indices.differentiation_holland),
@@ -228,7 +285,8 @@ def _hexagon(section: InstrumentProfile, texts: dict[str, Any]) -> Any:
     if section.holland is None:
         return None
     values = [section.holland.scores.get(letter) for letter in HOLLAND_LETTERS]
-    maximum = max(scale.maximum for scale in section.scales)
+    normed = any(scale.t is not None for scale in section.scales)
+    maximum = 80.0 if normed else max(scale.maximum for scale in section.scales)
     return charts.hexagon(
         list(HOLLAND_LETTERS), values, maximum=maximum, title=texts["hexagon_title"]
     )
