@@ -29,7 +29,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
@@ -264,9 +264,30 @@ def _pdf(profile: Profile, options: ReportOptions) -> bytes:
 
     html = _html(profile, options)
     root = templates_folder()
+    stylesheet, fonts = _package_stylesheet()
     document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=AssetFetcher(root))
-    pdf: bytes = document.write_pdf(uncompressed_pdf=False)
+    pdf: bytes = document.write_pdf(
+        stylesheets=[stylesheet], font_config=fonts, uncompressed_pdf=False
+    )
     return pdf
+
+
+@functools.cache
+def _package_stylesheet() -> tuple[Any, Any]:
+    """The package's style.css, parsed once per process with the fonts it declares: parsing
+    it and loading its fonts for every report cost about a sixth of the rendering time."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    root = templates_folder()
+    fonts = FontConfiguration()
+    stylesheet = CSS(
+        string=(root / "style.css").read_text(encoding="utf-8"),
+        base_url=root.as_uri() + "/",
+        url_fetcher=AssetFetcher(root),
+        font_config=fonts,
+    )
+    return stylesheet, fonts
 
 
 def _in_worker(
@@ -379,12 +400,12 @@ def _warm_weasyprint() -> None:
     from weasyprint import HTML
 
     root = templates_folder()
-    html = (
-        '<html><head><link rel="stylesheet" href="style.css"></head>'
-        "<body><p>Aa Бб <b>1</b></p></body></html>"
-    )
+    html = "<html><body><p>Aa Бб <b>1</b></p></body></html>"
+    stylesheet, fonts = _package_stylesheet()
     with _source_date_epoch():
-        HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=AssetFetcher(root)).write_pdf()
+        HTML(
+            string=html, base_url=root.as_uri() + "/", url_fetcher=AssetFetcher(root)
+        ).write_pdf(stylesheets=[stylesheet], font_config=fonts)
 
 
 class _EpochState:
