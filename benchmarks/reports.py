@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from profdiag.report.demo import demo_profiles
-from profdiag.report.render import ReportOptions, render_batch, render_pdf
+from profdiag._report.demo import demo_profiles
+from profdiag._report.render import ReportOptions, render_batch, render_pdf
 
 
 def main() -> None:

@@ -49,13 +49,13 @@ from threadpoolctl import threadpool_info
 import profdiag
 import synthetic
 from profdiag import Instrument, ScaleStatus
-from profdiag.instrument import instrument_from_document, load_instrument
-from profdiag.io import read_table, score_table, write_table
-from profdiag.norms import standardize
-from profdiag.norms.selection import ATTRIBUTES
-from profdiag.scoring.encode import ColumnRoles, encode_record
-from profdiag.scoring.kernel import score_values
-from profdiag.scoring.plan import compile_plan
+from profdiag._instrument import instrument_from_document, load_instrument
+from profdiag._io import read_table, score_table, write_table
+from profdiag._norms import standardize
+from profdiag._norms.selection import ATTRIBUTES
+from profdiag._scoring.encode import ColumnRoles, encode_record
+from profdiag._scoring.kernel import score_values
+from profdiag._scoring.plan import compile_plan
 
 SEED = 20261127  # benchmarks/synthetic.py's default seed, stated here so it is printed
 TOLERANCE = 1e-9  # agreement required between profdiag and the baselines

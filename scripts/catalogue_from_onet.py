@@ -158,9 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     after = canonical(document)
 
+    from profdiag._instrument.loading import parse_document, validate
+    from profdiag._profile.occupations import OccupationCatalogue
     from profdiag.errors import ProfdiagError
-    from profdiag.instrument.loading import parse_document, validate
-    from profdiag.profile.occupations import OccupationCatalogue
 
     try:
         source = str(arguments.catalogue)

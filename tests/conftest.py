@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from profdiag.instrument import Instrument, instrument_from_document
+from profdiag._instrument import Instrument, instrument_from_document
 
 BASE: dict[str, Any] = {
     "format": "profdiag-instrument/1",

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from tests.test_overlay_and_answer_strings import pairs_instrument
 
 import profdiag
-from profdiag.instrument import Instrument, load_bundled
-from profdiag.io.answer_strings import expand_answer_strings, parse_answer_string
+from profdiag._instrument import Instrument, load_bundled
+from profdiag._io.answer_strings import expand_answer_strings, parse_answer_string
 
 # Between an item number and its option (a digit option needs something there: "12" is
 # item 12), and between tokens (nothing only after a letter option: "1а2б").

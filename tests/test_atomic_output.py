@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from profdiag._io import atomic
+from profdiag._io.atomic import write_atomically
 from profdiag.errors import OutputError
-from profdiag.io import atomic
-from profdiag.io.atomic import write_atomically
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -98,7 +98,7 @@ def test_a_symlink_is_followed_and_kept(tmp_path: Path) -> None:
 
 _WRITER = """
 import hashlib, sys
-from profdiag.io.atomic import write_atomically
+from profdiag._io.atomic import write_atomically
 target = sys.argv[1]
 blocks = [bytes([65 + k]) * (8 << 20) for k in range(2)]
 k = 0

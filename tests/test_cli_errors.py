@@ -104,7 +104,7 @@ def test_dev_full_is_refused_cleanly() -> None:
 
 
 def test_an_internal_error_is_a_message_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    from profdiag.instrument import schema
+    from profdiag._instrument import schema
 
     def broken() -> str:
         raise RuntimeError("boom")
@@ -133,7 +133,7 @@ def test_answer_sheet_problems_are_the_same_from_the_library_and_the_cli(
     import json
 
     import profdiag
-    from profdiag.profile.build import ProfileInput, build_profiles
+    from profdiag._profile.build import ProfileInput, build_profiles
 
     data = tmp_path / "sheets.csv"
     data.write_text("id,answers\np1,1а 2б 99а\np2,1б 2а\n", encoding="utf-8")
@@ -164,8 +164,8 @@ def test_answer_sheet_problems_are_the_same_from_the_library_and_the_cli(
 def demo_document() -> dict[str, object]:
     import json
 
-    from profdiag.profile.files import profiles_json
-    from profdiag.report.demo import demo_profiles
+    from profdiag._profile.files import profiles_json
+    from profdiag._report.demo import demo_profiles
 
     document: dict[str, object] = json.loads(profiles_json(demo_profiles()[:1]))
     return document
@@ -209,8 +209,8 @@ def test_nan_in_a_profiles_file_is_refused(
 
 
 def test_colliding_ids_give_one_pdf_each_and_say_so(tmp_path: Path) -> None:
-    from profdiag.profile.files import profiles_json
-    from profdiag.report.demo import demo_profiles
+    from profdiag._profile.files import profiles_json
+    from profdiag._report.demo import demo_profiles
 
     first, second, third = demo_profiles()[:3]
     profiles = [

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from tests.conftest import likert_instrument
 
 import profdiag
+from profdiag._io import tables
+from profdiag._io.score_table import score_table
+from profdiag._io.tables import DELIMITERS, read_table, write_table
 from profdiag.errors import ArgumentError, ResponseDataError
-from profdiag.io import tables
-from profdiag.io.score_table import score_table
-from profdiag.io.tables import DELIMITERS, read_table, write_table
 
 
 def write(tmp_path: Path, content: str | bytes, name: str = "data.csv") -> Path:

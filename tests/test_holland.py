@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from profdiag.profile import holland
-from profdiag.profile.matching import occupation_profiles, position_mixture
+from profdiag._profile import holland
+from profdiag._profile.matching import occupation_profiles, position_mixture
 
 R, I, A, S, E, C = range(6)  # noqa: E741  (the Holland letters)
 
@@ -125,7 +125,7 @@ def test_tied_codes_average_over_the_orderings_they_allow() -> None:
         holland.brown_gore_c(holland.codes_array(["SAE"]), occupations)
         + holland.brown_gore_c(holland.codes_array(["SEA"]), occupations)
     ) / 2
-    from profdiag.profile.matching import _CLOSENESS  # the same closeness table
+    from profdiag._profile.matching import _CLOSENESS  # the same closeness table
 
     c = sum(
         w * (mixture[:, i, :] @ _CLOSENESS[:, occupations[:, i]]) for i, w in enumerate((3, 2, 1))

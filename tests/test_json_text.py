@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import BASE
 
+from profdiag._instrument.loading import load_instrument, parse_document, read_document
+from profdiag._io.json_text import MAX_DEPTH, JsonTextError, loads
+from profdiag._io.tables import read_table
 from profdiag.errors import InstrumentError, ProfdiagError, ResponseDataError
-from profdiag.instrument.loading import load_instrument, parse_document, read_document
-from profdiag.io.json_text import MAX_DEPTH, JsonTextError, loads
-from profdiag.io.tables import read_table
 
 
 def caught(text: str) -> JsonTextError:

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from profdiag._instrument import Instrument, load_instrument
 from profdiag.errors import DefinitionProblem, InstrumentError
-from profdiag.instrument import Instrument, load_instrument
 
 DATA = Path(__file__).parent / "data"
 VALID_BASE = DATA / "valid" / "minimal.json"

@@ -10,10 +10,10 @@ import pytest
 from tests.conftest import build
 
 import profdiag
-from profdiag.profile.build import ProfileInput, build_profiles
-from profdiag.profile.holland import rank
-from profdiag.profile.matching import FIT_LEVELS, fit_levels, holland_fit, tie_ranks
-from profdiag.profile.occupations import OccupationCatalogue, load_catalogue
+from profdiag._profile.build import ProfileInput, build_profiles
+from profdiag._profile.holland import rank
+from profdiag._profile.matching import FIT_LEVELS, fit_levels, holland_fit, tie_ranks
+from profdiag._profile.occupations import OccupationCatalogue, load_catalogue
 
 ONET_BLOCK = "RRIIAASSEECC"  # O*NET IP-SF: each block of 12 items, two per area
 

@@ -11,9 +11,9 @@ import pytest
 from tests.conftest import likert_instrument
 
 from profdiag import NormError, ResponseDataError, score, se_difference, standardize
+from profdiag._instrument.model import ScaleNorm
+from profdiag._norms.standard import critical_z, norm_scores
 from profdiag.errors import ArgumentError
-from profdiag.instrument.model import ScaleNorm
-from profdiag.norms.standard import critical_z, norm_scores
 
 BANDS = {
     "basis": "raw",
@@ -59,7 +59,7 @@ def normed_instrument(**scale_extra: object):  # type: ignore[no-untyped-def]
     )
     document = instrument.model_dump(mode="json", by_alias=True, exclude_none=True)
     document["scales"][0].update(scale_extra)
-    from profdiag.instrument import instrument_from_document
+    from profdiag._instrument import instrument_from_document
 
     return instrument_from_document(document)
 

@@ -18,8 +18,7 @@ from typing import Any
 
 import pytest
 
-from profdiag.errors import InstrumentError
-from profdiag.profile.occupations import (
+from profdiag._profile.occupations import (
     DDO_TYPES,
     RIASEC,
     OccupationCatalogue,
@@ -27,6 +26,7 @@ from profdiag.profile.occupations import (
     load_catalogue,
     load_demand,
 )
+from profdiag.errors import InstrumentError
 
 REPO = Path(__file__).parents[1]
 BUNDLED_FILE = REPO / "occupations" / "profdiag-occupations-ru.json"

@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from tests.conftest import BASE, build
 
 from profdiag import InstrumentError, score
+from profdiag._instrument import Instrument
+from profdiag._instrument.overlay import TextOverlay, apply_overlay, load_overlay
+from profdiag._io.answer_strings import parse_answer_string
 from profdiag.cli import main
-from profdiag.instrument import Instrument
-from profdiag.instrument.overlay import TextOverlay, apply_overlay, load_overlay
-from profdiag.io.answer_strings import parse_answer_string
 
 OPTIONS = [{"code": "а", "aliases": ["a", "1"]}, {"code": "б", "aliases": ["b", "2"]}]
 
@@ -138,7 +138,7 @@ def test_key_only_texts_cannot_sneak_in_without_a_status() -> None:
         items=[{"id": "1", "format": "pair", "option_texts": {"а": {"ru": "текст"}}}],
         scales=[{"id": "X", "title": {"en": "X"}, "items": [{"item": "1", "scores": {"а": 1}}]}],
     )
-    from profdiag.instrument import instrument_from_document
+    from profdiag._instrument import instrument_from_document
 
     with pytest.raises(InstrumentError, match=r"\$\.items\[0\]\.option_texts\['а'\]\.ru"):
         instrument_from_document(document)

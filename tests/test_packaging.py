@@ -18,7 +18,7 @@ instrument = profdiag.load_instrument("ipip-bfm-50")
 answers = {item.id: 5 for item in instrument.items}
 result = profdiag.score(instrument, answers)
 print(instrument.id, result.raw.round(6).tolist())
-from profdiag.profile.occupations import load_catalogue
+from profdiag._profile.occupations import load_catalogue
 print(len(load_catalogue().occupations) >= 200, sorted(profdiag.bundled_ids()))
 """
 

@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 import profdiag
+from profdiag._profile.build import ProfileInput, build_profiles
+from profdiag._profile.matching import klimov_fit, klimov_on_fit_scale
+from profdiag._profile.model import Profile
+from profdiag._profile.occupations import OccupationCatalogue, RegionalDemand
+from profdiag._profile.validity import ValidityThresholds, longest_identical_run, validity_flags
 from profdiag.cli import main
-from profdiag.profile.build import ProfileInput, build_profiles
-from profdiag.profile.matching import klimov_fit, klimov_on_fit_scale
-from profdiag.profile.model import Profile
-from profdiag.profile.occupations import OccupationCatalogue, RegionalDemand
-from profdiag.profile.validity import ValidityThresholds, longest_identical_run, validity_flags
 
 ONET_BLOCK = "RRIIAASSEECC"  # O*NET IP-SF: each block of 12 items, two per area
 
@@ -263,7 +263,7 @@ def test_aptitude_profile_carries_speed_and_accuracy(tmp_path: Path) -> None:
         "time_limit_seconds": 360,
     }
     assert timing["spatial"]["items_per_minute"] is None  # no time given for it
-    from profdiag.report.render import ReportOptions, render_html
+    from profdiag._report.render import ReportOptions, render_html
 
     profile = Profile.model_validate(json.loads(out.read_text(encoding="utf-8"))["profiles"][0])
     html = render_html(profile, ReportOptions(audience="counsellor", language="ru"))
@@ -311,7 +311,7 @@ def test_normed_profile_comparisons_and_norm_info() -> None:
     assert first.critical_difference_t == pytest.approx(1.6448536269514722 * 10 * np.sqrt(0.32))
     assert not first.distinct  # 5 < 9.3: X and Y are practically equal
     assert (second.higher, second.lower, second.distinct) == ("Y", "Z", True)  # 25 > 9.3
-    from profdiag.report.render import ReportOptions, render_html
+    from profdiag._report.render import ReportOptions, render_html
 
     profile = build_profiles([ProfileInput(instrument, [answers], norm_group="all")])[0]
     html = render_html(profile, ReportOptions(audience="counsellor", language="en"))

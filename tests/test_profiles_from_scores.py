@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import profdiag
-from profdiag.profile.build import ProfileInput, ScoredInput, build_profiles
-from profdiag.profile.occupations import load_catalogue
-from profdiag.scoring.score import score_with_values
+from profdiag._profile.build import ProfileInput, ScoredInput, build_profiles
+from profdiag._profile.occupations import load_catalogue
+from profdiag._scoring.score import score_with_values
 
 
 def test_scored_results_give_the_same_profiles_as_raw_data() -> None:

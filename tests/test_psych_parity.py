@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from profdiag import ScaleStatus, score
-from profdiag.instrument.keys_import import PsychImpute, instrument_from_keys
+from profdiag._instrument.keys_import import PsychImpute, instrument_from_keys
 
 DATA = Path(__file__).parent / "data" / "psych"
 TOLERANCE = 1e-9

@@ -17,12 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from profdiag._profile.model import Profile
+from profdiag._report import render
+from profdiag._report.demo import demo_profiles
+from profdiag._report.naming import MAX_ID_BYTES, id_part, report_file_names
+from profdiag._report.render import ReportOptions, WrittenReport, render_batch
 from profdiag.errors import OutputError, ReportError
-from profdiag.profile.model import Profile
-from profdiag.report import render
-from profdiag.report.demo import demo_profiles
-from profdiag.report.naming import MAX_ID_BYTES, id_part, report_file_names
-from profdiag.report.render import ReportOptions, WrittenReport, render_batch
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,10 @@ import pytest
 from tests.conftest import build
 
 import profdiag
-from profdiag.profile.build import ProfileInput, build_profiles
-from profdiag.profile.occupations import load_catalogue
-from profdiag.report.context import report_texts
-from profdiag.report.render import ReportOptions, render_html
+from profdiag._profile.build import ProfileInput, build_profiles
+from profdiag._profile.occupations import load_catalogue
+from profdiag._report.context import report_texts
+from profdiag._report.render import ReportOptions, render_html
 
 ONET_BLOCK = "RRIIAASSEECC"
 RU = report_texts()["ru"]

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from profdiag._profile.model import Profile
+from profdiag._report.demo import demo_profiles
+from profdiag._report.isolation import Limits, run_in_workers
+from profdiag._report.render import ReportOptions, render_html, render_pdf
 from profdiag.errors import ArgumentError, ReportError
-from profdiag.profile.model import Profile
-from profdiag.report.demo import demo_profiles
-from profdiag.report.isolation import Limits, run_in_workers
-from profdiag.report.render import ReportOptions, render_html, render_pdf
 
 SMALL = {"time_limit": 2.0, "memory_limit": 256 * 1024 * 1024}
 

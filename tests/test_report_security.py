@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from profdiag._profile.model import Profile
+from profdiag._report.assets import templates_folder
+from profdiag._report.demo import demo_profiles
+from profdiag._report.fetcher import MAX_URL_LENGTH, AssetFetcher, ForbiddenResource
+from profdiag._report.render import ReportOptions, render_html, render_pdf
 from profdiag.errors import ReportError
-from profdiag.profile.model import Profile
-from profdiag.report.assets import templates_folder
-from profdiag.report.demo import demo_profiles
-from profdiag.report.fetcher import MAX_URL_LENGTH, AssetFetcher, ForbiddenResource
-from profdiag.report.render import ReportOptions, render_html, render_pdf
 
 SECRET = "/etc/passwd"
 MARKER = "MARKER-7f3a-secret-content"
@@ -277,7 +277,7 @@ def test_file_contents_would_show_in_extracted_text(tmp_path: Path, profile: Pro
 
 
 def test_listing_templates_skips_links(tmp_path: Path) -> None:
-    from profdiag.report.environment import FolderLoader
+    from profdiag._report.environment import FolderLoader
 
     folder = tmp_path / "t"
     (folder / "sub").mkdir(parents=True)

@@ -13,12 +13,12 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from profdiag._profile.model import Profile
+from profdiag._report.assets import templates_folder
+from profdiag._report.demo import demo_profiles
+from profdiag._report.fetcher import AssetFetcher
+from profdiag._report.render import ReportOptions, render_html, render_pdf
 from profdiag.cli import main
-from profdiag.profile.model import Profile
-from profdiag.report.assets import templates_folder
-from profdiag.report.demo import demo_profiles
-from profdiag.report.fetcher import AssetFetcher
-from profdiag.report.render import ReportOptions, render_html, render_pdf
 
 
 @pytest.fixture(scope="module")

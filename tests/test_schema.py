@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from profdiag._instrument.schema import schema_text
 from profdiag.cli import main
-from profdiag.instrument.schema import schema_text
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,11 +13,11 @@ import pytest
 from tests.conftest import build, likert_instrument
 
 from profdiag import ProfdiagError, ResponseDataError, score
+from profdiag._scoring.score import score_with_values
 from profdiag.errors import ArgumentError
-from profdiag.scoring.score import score_with_values
 
 pd = pytest.importorskip("pandas")
-scoring_module = importlib.import_module("profdiag.scoring.score")
+scoring_module = importlib.import_module("profdiag._scoring.score")
 
 ITEMS = ("i1", "i2", "i3")
 INSTRUMENT = likert_instrument(3)  # codes 1..5, one sum scale S over i1..i3

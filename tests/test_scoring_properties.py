@@ -14,8 +14,8 @@ from tests.conftest import likert_instrument
 from profdiag import score
 
 CODES = (1, 2, 3, 4, 5)
-# The module, not the function of the same name that profdiag.scoring exports.
-scoring_module = importlib.import_module("profdiag.scoring.score")
+# The module, not the function of the same name that profdiag._scoring exports.
+scoring_module = importlib.import_module("profdiag._scoring.score")
 
 
 @st.composite

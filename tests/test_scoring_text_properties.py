@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from tests.conftest import build
 
 from profdiag import ResponseDataError, score
-from profdiag.scoring.result import ScoreResult
+from profdiag._scoring.result import ScoreResult
 
 pd = pytest.importorskip("pandas")
 

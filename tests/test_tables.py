@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from profdiag import ResponseDataError
+from profdiag._io.tables import read_table, write_table
 from profdiag.errors import OutputError
-from profdiag.io.tables import read_table, write_table
 
 
 def test_csv_writer_matches_the_csv_module() -> None:

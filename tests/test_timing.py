@@ -12,11 +12,11 @@ from click.testing import CliRunner
 from tests.conftest import build
 
 from profdiag import ResponseDataError, score
+from profdiag._profile.build import ProfileInput, build_profiles
+from profdiag._profile.validity import validity_flags
+from profdiag._scoring.timing import speed_accuracy
 from profdiag.cli import main
 from profdiag.errors import ArgumentError
-from profdiag.profile.build import ProfileInput, build_profiles
-from profdiag.profile.validity import validity_flags
-from profdiag.scoring.timing import speed_accuracy
 
 
 def timed_instrument():  # type: ignore[no-untyped-def]
@@ -147,7 +147,7 @@ def test_times_of_the_wrong_length_or_for_an_untimed_scale_are_argument_errors()
 def timed_instrument_with_limit(limit: int):  # type: ignore[no-untyped-def]
     document = timed_instrument().model_dump(mode="json", by_alias=True, exclude_none=True)
     document["scales"][0]["time_limit_seconds"] = limit
-    from profdiag.instrument import instrument_from_document
+    from profdiag._instrument import instrument_from_document
 
     return instrument_from_document(document)
 

@@ -4,6 +4,9 @@ Instrument definitions are data (JSON); scoring is vectorised numpy; scores beco
 standard scores against named norm groups.
 """
 
+from profdiag._instrument import Instrument, bundled_ids, load_instrument, parse_instrument
+from profdiag._norms import StandardScores, se_difference, standardize
+from profdiag._scoring import ScaleStatus, ScoreResult, score
 from profdiag.errors import (
     CellProblem,
     DefinitionProblem,
@@ -12,9 +15,6 @@ from profdiag.errors import (
     ProfdiagError,
     ResponseDataError,
 )
-from profdiag.instrument import Instrument, bundled_ids, load_instrument, parse_instrument
-from profdiag.norms import StandardScores, se_difference, standardize
-from profdiag.scoring import ScaleStatus, ScoreResult, score
 
 __version__ = "0.1.0"
 

@@ -15,8 +15,8 @@ import click
 from profdiag.errors import CellProblem, OutputError, show_value
 
 if TYPE_CHECKING:
-    from profdiag.instrument import Instrument
-    from profdiag.io import Table
+    from profdiag._instrument import Instrument
+    from profdiag._io import Table
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_PROBLEMS_SHOWN = 50
@@ -96,8 +96,8 @@ RESPONSE_OPTIONS = options(
 
 def load_definition(reference: str | Path, overlay: Path | None = None) -> Instrument:
     """A bundled id or a JSON file; a file that does not exist is a usage error."""
-    from profdiag.instrument import bundled_ids, load_instrument
-    from profdiag.instrument.overlay import apply_overlay, load_overlay
+    from profdiag._instrument import bundled_ids, load_instrument
+    from profdiag._instrument.overlay import apply_overlay, load_overlay
 
     text = str(reference)
     looks_like_path = text.endswith(".json") or os.sep in text
@@ -130,9 +130,9 @@ class Responses:
 def read_responses(
     data: Path, *, encoding: str, delimiter: str | None, id_column: str
 ) -> Responses:
+    from profdiag._io import read_table
+    from profdiag._norms.selection import ATTRIBUTES
     from profdiag.errors import ArgumentError
-    from profdiag.io import read_table
-    from profdiag.norms.selection import ATTRIBUTES
 
     try:
         table = read_table(data, encoding=encoding, delimiter=delimiter)
@@ -190,7 +190,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def write_text_output(out: Path | None, text: str) -> None:
     """To stdout, or atomically to `out`."""
-    from profdiag.io.atomic import write_atomically
+    from profdiag._io.atomic import write_atomically
 
     if out is None:
         click.echo(text, nl=False)

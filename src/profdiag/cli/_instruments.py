@@ -14,7 +14,7 @@ from profdiag.errors import DocumentError
 @click.command()
 def instruments() -> None:
     """List the bundled instruments, one line each."""
-    from profdiag.instrument import bundled_ids, load_bundled
+    from profdiag._instrument import bundled_ids, load_bundled
 
     for instrument_id in bundled_ids():
         instrument = load_bundled(instrument_id)
@@ -31,7 +31,7 @@ def instruments() -> None:
 @OVERLAY
 def describe(instrument: str, lang: str, overlay: Path | None) -> None:
     """Print a readable summary of INSTRUMENT (a bundled id or a JSON file)."""
-    from profdiag.instrument.describe import describe_instrument
+    from profdiag._instrument.describe import describe_instrument
 
     definition = load_definition(instrument, overlay)
     click.echo(describe_instrument(definition, lang))  # type: ignore[arg-type]
@@ -65,7 +65,7 @@ def validate(files: tuple[Path, ...], overlay: Path | None) -> None:
 @click.option("--out", type=click.Path(path_type=Path), help="Write to FILE instead of stdout.")
 def schema(out: Path | None) -> None:
     """Print the JSON Schema of the instrument format."""
-    from profdiag.instrument.schema import schema_text
+    from profdiag._instrument.schema import schema_text
 
     write_text_output(out, schema_text())
 
@@ -110,10 +110,10 @@ def import_keys(
     """Turn a psych-style keys list (KEYS_FILE, JSON) into an instrument definition."""
     import json
 
+    from profdiag._instrument.keys_import import instrument_from_keys
+    from profdiag._instrument.loading import read_document
+    from profdiag._io import read_table
     from profdiag.cli._common import refuse_overwriting_inputs
-    from profdiag.instrument.keys_import import instrument_from_keys
-    from profdiag.instrument.loading import read_document
-    from profdiag.io import read_table
 
     if maximum <= minimum:
         raise click.BadParameter(f"{maximum} is not above --min {minimum}", param_hint="--max")

@@ -11,7 +11,7 @@ import click
 from profdiag.cli._common import options
 
 if TYPE_CHECKING:
-    from profdiag.profile.model import Profile
+    from profdiag._profile.model import Profile
 
 REPORT_OPTIONS = options(
     click.option(
@@ -68,7 +68,7 @@ def report(
     date: str | None,
 ) -> None:
     """Render PDF reports from PROFILES_FILE (the output of `profdiag profile`)."""
-    from profdiag.profile.files import read_profiles
+    from profdiag._profile.files import read_profiles
 
     render_reports(read_profiles(profiles_file), out, audience, lang, templates, date, workers)
 
@@ -85,9 +85,9 @@ def report(
 def demo(out: Path, audience: str, lang: str, workers: int | None) -> None:
     """Score the bundled sample respondents on the bundled RIASEC-72 inventory and Klimov's
     ДДО, build their profiles and write PDF reports."""
-    from profdiag.io.atomic import write_atomically
-    from profdiag.profile.files import profiles_json
-    from profdiag.report.demo import demo_profiles
+    from profdiag._io.atomic import write_atomically
+    from profdiag._profile.files import profiles_json
+    from profdiag._report.demo import demo_profiles
 
     profiles = demo_profiles()
     make_folder(out)
@@ -96,8 +96,8 @@ def demo(out: Path, audience: str, lang: str, workers: int | None) -> None:
 
 
 def make_folder(folder: Path) -> None:
+    from profdiag._io.atomic import describe_os_error
     from profdiag.errors import OutputError
-    from profdiag.io.atomic import describe_os_error
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -116,7 +116,7 @@ def render_reports(
     date: str | None,
     workers: int | None,
 ) -> None:
-    from profdiag.report.render import ReportOptions, render_batch
+    from profdiag._report.render import ReportOptions, render_batch
 
     make_folder(out)
     audiences = ["client", "counsellor"] if audience == "both" else [audience]

@@ -60,11 +60,11 @@ def score(
     and nothing is written. With --lenient such cells count as unanswered, each is reported
     on stderr and the row's row_status is 'problems'.
     """
-    from profdiag.io import score_table, write_table
-    from profdiag.io.tables import collector_paused
-    from profdiag.norms import standardize
-    from profdiag.scoring import score as score_data
-    from profdiag.scoring.timing import SECONDS_SUFFIX, speed_accuracy, timed_scales
+    from profdiag._io import score_table, write_table
+    from profdiag._io.tables import collector_paused
+    from profdiag._norms import standardize
+    from profdiag._scoring import score as score_data
+    from profdiag._scoring.timing import SECONDS_SUFFIX, speed_accuracy, timed_scales
 
     refuse_overwriting_inputs(out, [data, overlay])
     definition = load_definition(instrument, overlay)
@@ -179,12 +179,12 @@ def profile(
 ) -> None:
     """Build one profile per respondent of DATA on INSTRUMENT: scale results, type code,
     Holland indices, validity flags and matching occupations, as JSON."""
-    from profdiag.instrument.loading import read_document, validate
-    from profdiag.profile.build import ProfileInput, build_profiles
-    from profdiag.profile.files import profiles_json
-    from profdiag.profile.occupations import load_catalogue
-    from profdiag.profile.validity import ValidityThresholds
-    from profdiag.scoring.timing import SECONDS_SUFFIX, timed_scales
+    from profdiag._instrument.loading import read_document, validate
+    from profdiag._profile.build import ProfileInput, build_profiles
+    from profdiag._profile.files import profiles_json
+    from profdiag._profile.occupations import load_catalogue
+    from profdiag._profile.validity import ValidityThresholds
+    from profdiag._scoring.timing import SECONDS_SUFFIX, timed_scales
 
     refuse_overwriting_inputs(out, [data, overlay, catalogue, validity])
     definition = load_definition(instrument, overlay)

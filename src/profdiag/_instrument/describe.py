@@ -1,0 +1,73 @@
+"""A readable plain-text summary of an instrument, for `profdiag describe`."""
+
+from __future__ import annotations
+
+from profdiag._instrument.model import Instrument, Language, Scale
+
+
+def describe_instrument(instrument: Instrument, language: Language = "ru") -> str:
+    lines = [
+        f"{instrument.title.get(language)}",
+        f"  id {instrument.id}, version {instrument.version}, {instrument.content_hash}",
+        f"  {instrument.description.get(language)}",
+        f"  authors: {'; '.join(instrument.authors)}",
+        f"  source: {instrument.source.citation}",
+        f"  licence: {instrument.licence.name}"
+        + (f" ({instrument.licence.url})" if instrument.licence.url else ""),
+        *(
+            [f"  notice: {instrument.licence.notice.get(language)}"]
+            if instrument.licence.notice
+            else []
+        ),
+        "  item texts: "
+        + ", ".join(
+            f"{lang} {status.value.replace('_', ' ')}"
+            for lang, status in instrument.text_status.items()
+        ),
+    ]
+    if instrument.audience is not None:
+        audience = instrument.audience
+        minutes = f", about {audience.minutes} min" if audience.minutes else ""
+        lines.append(f"  audience: ages {audience.min_age}-{audience.max_age}{minutes}")
+    if instrument.notes is not None:
+        lines.append(f"  notes: {instrument.notes.get(language)}")
+    formats = ", ".join(f"{name} ({fmt.type})" for name, fmt in instrument.response_formats.items())
+    lines.append(f"  {len(instrument.items)} items; response formats: {formats}")
+    lines.append(f"  {len(instrument.scales)} scales:")
+    lines += [_scale_line(scale, language) for scale in instrument.scales]
+    if instrument.norms:
+        lines.append(f"  {len(instrument.norms)} norm groups:")
+        for group in instrument.norms:
+            lines.append(
+                f"    {group.id}: {group.title.get(language)} "
+                f"(n = {group.sample_size}; {group.source})"
+            )
+    else:
+        lines.append("  no norms: raw scores only")
+    return "\n".join(lines)
+
+
+def _scale_line(scale: Scale, language: Language) -> str:
+    reversed_items = [entry.item for entry in scale.items if entry.reverse]
+    rule = scale.missing
+    needed = (
+        f"{rule.min_answered} answered"
+        if rule.min_answered is not None
+        else f"{rule.min_answered_fraction:.0%} answered"
+        if rule.min_answered_fraction is not None
+        else "1 answered"
+    )
+    parts = [
+        f"    {scale.id}: {scale.title.get(language)}",
+        f"{len(scale.items)} items, {scale.aggregation}",
+        f"needs {needed}, gaps: {rule.gaps.value}",
+    ]
+    if reversed_items:
+        parts.append(f"reversed: {' '.join(reversed_items)}")
+    if scale.reliability is not None:
+        parts.append(f"{scale.reliability.kind} = {scale.reliability.value:.2f}")
+    if scale.bands is not None:
+        parts.append(f"{len(scale.bands.levels)} bands on {scale.bands.basis}")
+    if scale.time_limit_seconds is not None:
+        parts.append(f"time limit {scale.time_limit_seconds} s")
+    return "; ".join(parts)

@@ -1,0 +1,68 @@
+"""Lay out scores as a table: one row per respondent, columns documented in docs/cli.md."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from profdiag._norms.standard import StandardScores
+from profdiag._scoring.result import ScoreResult
+from profdiag._scoring.timing import SpeedAccuracy
+
+NORMED_COLUMNS = ("z", "t", "t_low", "t_high", "percentile", "stanine", "sten")
+WHOLE_NUMBER_COLUMNS = frozenset({"stanine", "sten"})
+TIMING_COLUMNS = ("accuracy", "completion", "items_per_minute", "time_used")
+
+
+def score_table(
+    result: ScoreResult,
+    standard: StandardScores,
+    *,
+    id_name: str = "row",
+    normed: bool = True,
+    bands: bool = True,
+    timing: SpeedAccuracy | None = None,
+) -> tuple[list[str], list[np.ndarray]]:
+    """Header and columns (one array each): id, the raw score of each scale (column named
+    by the scale id), then per scale `<id>.answered`, `<id>.status` and, with norms,
+    `<id>.z` ... `<id>.sten`, `<id>.band`; then `norm_group`, `row_status` and the
+    instrument's id, version and hash."""
+    scales = result.scale_ids
+    header = [id_name, *scales]
+    columns: list[np.ndarray] = [np.asarray(result.row_ids, dtype=object), *result.raw.T]
+    labels = result.status_labels()
+    for s, scale_id in enumerate(scales):
+        header += [f"{scale_id}.answered", f"{scale_id}.status"]
+        columns += [result.answered[:, s], labels[:, s]]
+        if normed:
+            for name in NORMED_COLUMNS:
+                header.append(f"{scale_id}.{name}")
+                values = standard.metric(name)[:, s]
+                columns.append(_whole(values) if name in WHOLE_NUMBER_COLUMNS else values)
+        if bands:
+            header.append(f"{scale_id}.band")
+            columns.append(standard.band[:, s])
+        if timing is not None and scale_id in timing.scale_ids:
+            t = timing.scale_ids.index(scale_id)
+            for name in TIMING_COLUMNS:
+                header.append(f"{scale_id}.{name}")
+                columns.append(timing.metric(name)[:, t])
+    if normed:
+        header.append("norm_group")
+        columns.append(standard.norm_group)
+    header += ["row_status", "instrument", "instrument_version", "instrument_hash"]
+    columns.append(np.where(result.row_has_problem, "problems", "ok"))
+    ref = result.instrument
+    provenance = [ref.id, ref.version, ref.content_hash]
+    if ref.overlay_hash is not None:
+        header.append("instrument_overlay_hash")
+        provenance.append(ref.overlay_hash)
+    for value in provenance:
+        columns.append(np.full(len(result), value, dtype=object))
+    return header, columns
+
+
+def _whole(values: np.ndarray) -> np.ndarray:
+    out = np.full(values.shape, None, dtype=object)
+    known = ~np.isnan(values)
+    out[known] = values[known].astype(int)
+    return out

@@ -1,0 +1,318 @@
+"""Turn response data of any accepted shape into the item-value matrix V.
+
+Accepted (and checked as a whole by `inputs.checked_shape`): a 2-D numpy array (columns in
+the instrument's item order), a pandas DataFrame or any mapping of column name -> column, a
+list of row dicts, or one dict (one respondent). The same cell means the same answer, or
+the same problem, in every shape.
+Every cell that is not a valid answer is reported with its row, column, the value seen and
+what was expected; it never turns silently into a number or into 'no answer'.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from profdiag._instrument.semantics import parse_number
+from profdiag._scoring.inputs import unmasked
+from profdiag._scoring.kernel import Split, Workspace
+from profdiag._scoring.plan import BoolArray, FloatArray, ItemCoding, ScoringPlan
+from profdiag.errors import ArgumentError, CellProblem
+
+_UNKNOWN = object()
+NUMERIC_KINDS = "fiu"  # numpy kinds scored as numbers (bool and complex are refused)
+
+
+@dataclass
+class Encoded:
+    values: FloatArray  # (N, I), NaN = no answer
+    problems: list[CellProblem] = field(default_factory=list)
+    row_has_problem: BoolArray | None = None
+    ids: Sequence[Any] | None = None
+    split: Split | None = None  # Split.of(values), when already made
+
+
+@dataclass(frozen=True)
+class ColumnRoles:
+    """Columns that are not items: an identifier, and respondent attributes or ignored ones."""
+
+    id_column: str | None = None
+    other_columns: frozenset[str] = frozenset()
+
+
+def encode_matrix(
+    plan: ScoringPlan, matrix: np.ndarray, first_row: int = 0, workspace: Workspace | None = None
+) -> Encoded:
+    """A 2-D array whose columns are the items in the instrument's order (its shape checked
+    by `inputs.checked_shape`): numbers, or cells of any other kind, each checked."""
+    if matrix.dtype.kind in NUMERIC_KINDS:
+        return _encode_numeric_block(
+            plan, np.asarray(matrix, dtype=np.float64), first_row, workspace
+        )
+    columns = {item_id: matrix[:, i] for i, item_id in enumerate(plan.item_ids)}
+    return encode_columns(plan, columns, matrix.shape[0], ColumnRoles(), first_row)
+
+
+def encode_columns(
+    plan: ScoringPlan,
+    columns: Mapping[str, Any],
+    n_rows: int,
+    roles: ColumnRoles,
+    first_row: int = 0,
+) -> Encoded:
+    """Columns by name: each a numpy array, pandas Series or sequence of cells."""
+    problems = _column_problems(plan, columns.keys(), roles)
+    values = np.full((n_rows, plan.n_items), np.nan)
+    bad = np.zeros((n_rows, plan.n_items), dtype=bool)
+    arrays: dict[int, np.ndarray] = {}
+    for i, coding in enumerate(plan.codings):
+        if coding.item_id not in columns:
+            continue
+        column = arrays[i] = as_array(columns[coding.item_id])
+        if len(column) != n_rows:
+            raise ArgumentError(
+                f"column {coding.item_id!r} has {len(column)} rows, expected {n_rows}"
+            )
+        kind = column.dtype.kind
+        if kind in NUMERIC_KINDS:
+            values[:, i], bad[:, i] = _encode_numeric_column(coding, column.astype(np.float64))
+        elif kind in "bc":  # True/False and complex numbers are never answers, as in a dict
+            bad[:, i] = True
+        else:
+            values[:, i], bad[:, i] = _encode_text_column(coding, column)
+    problems += _cell_problems(plan, arrays, bad, first_row)
+    ids = None
+    if roles.id_column is not None and roles.id_column in columns:
+        ids = list(as_array(columns[roles.id_column]))
+    return Encoded(values, problems, np.asarray(bad.any(axis=1)), ids)
+
+
+def encode_record(plan: ScoringPlan, record: Mapping[str, Any], roles: ColumnRoles) -> Encoded:
+    """One respondent: the kiosk path, a loop over items (not people) for low latency."""
+    values = np.empty((1, plan.n_items))
+    problems = _column_problems(plan, record.keys(), roles)
+    for i, coding in enumerate(plan.codings):
+        cell = record.get(coding.item_id)
+        value = _encode_cell(coding, cell)
+        if value is _UNKNOWN:
+            problems.append(CellProblem(0, coding.item_id, _shown(cell), coding.expected))
+            value = math.nan
+        values[0, i] = value
+    ids = [record[roles.id_column]] if roles.id_column and roles.id_column in record else None
+    return Encoded(values, problems, np.array([bool(problems)]), ids)
+
+
+def _column_problems(plan: ScoringPlan, names: Any, roles: ColumnRoles) -> list[CellProblem]:
+    present = set(names)
+    if present == plan.item_id_set:  # the common case, checked cheaply
+        return []
+    known = plan.item_id_set | roles.other_columns
+    if roles.id_column is not None:
+        known = known | {roles.id_column}
+    problems = [
+        CellProblem(
+            -1,
+            str(name),
+            str(name),
+            "a column named after an item of the instrument, "
+            "the id column or a declared attribute column",
+        )
+        for name in names
+        if name not in known
+    ]
+    problems += [
+        CellProblem(-1, item_id, None, "a column for this item (none found)")
+        for item_id in plan.item_ids
+        if item_id not in present
+    ]
+    return problems
+
+
+def as_array(column: Any) -> np.ndarray:
+    """A column as a 1-D numpy array. pandas' missing values (NA, NaT, NaN, None) in nullable
+    and text columns become NaN or None, both 'no answer'."""
+    if isinstance(column, np.ndarray):
+        return unmasked(column)
+    to_numpy = getattr(column, "to_numpy", None)
+    if to_numpy is not None:  # pandas Series without importing pandas
+        dtype = getattr(column, "dtype", None)
+        if isinstance(dtype, np.dtype):
+            return np.asarray(to_numpy())
+        if getattr(dtype, "kind", None) in ("i", "u", "f"):  # nullable Int64, Float64, ...
+            return np.asarray(to_numpy(dtype=np.float64, na_value=np.nan))
+        try:  # text, boolean, categorical ...: missing values as None
+            return np.asarray(to_numpy(dtype=object, na_value=None))
+        except TypeError:  # a Series-like object without pandas' signature
+            return np.asarray(to_numpy(), dtype=object)
+    array = np.asarray(column, dtype=object)
+    if array.ndim != 1:
+        array = np.empty(len(column), dtype=object)
+        array[:] = list(column)
+    return array
+
+
+def is_no_answer(cell: Any) -> bool:
+    """None, NaN, pandas' NA and NaT, numpy's NaT: the ways a table says 'no value here'."""
+    if cell is None:
+        return True
+    if isinstance(cell, float | np.floating):
+        return bool(np.isnan(cell))
+    if isinstance(cell, np.datetime64 | np.timedelta64):
+        return bool(np.isnat(cell))
+    kind = type(cell)
+    return kind.__name__ in ("NAType", "NaTType") and kind.__module__.startswith("pandas")
+
+
+def _encode_cell(coding: ItemCoding, cell: Any) -> Any:
+    """The value of one cell, NaN for no answer, or _UNKNOWN for an invalid answer."""
+    if cell is None:
+        return math.nan
+    kind = type(cell)
+    if kind is int or kind is float:  # the kiosk's common case: one dict lookup
+        value = coding.numbers.get(cell)
+        if value is not None:
+            return value
+    if isinstance(cell, str):
+        value = coding.spellings.get(cell)
+        if value is not None:
+            return value
+        text = cell.strip()
+        if text in coding.missing_spellings or text.upper() in ("NA", "NAN"):
+            return math.nan
+        value = coding.spellings.get(text)
+        if value is not None:
+            return value
+        number = parse_number(text)
+        return _UNKNOWN if number is None else _encode_number(coding, number)
+    if isinstance(cell, bool | np.bool_ | complex | np.complexfloating):
+        return _UNKNOWN
+    if isinstance(cell, int | float | np.integer | np.floating):
+        try:
+            number = float(cell)
+        except OverflowError:  # an int too large for a float, e.g. 10**400
+            return _UNKNOWN
+        return _encode_number(coding, number)
+    return math.nan if is_no_answer(cell) else _UNKNOWN
+
+
+def _encode_number(coding: ItemCoding, number: float) -> Any:
+    if math.isnan(number):
+        return math.nan
+    value = coding.numbers.get(number)  # codes, and missing-value codes (-> NaN)
+    if value is not None:
+        return value
+    if (
+        coding.free_numeric
+        and coding.low <= number <= coding.high
+        and (not coding.integer or number.is_integer())
+    ):
+        return number
+    return _UNKNOWN
+
+
+def _shown(cell: Any) -> Any:
+    """A cell as an error message shows it: numpy scalars as Python values."""
+    return cell.item() if isinstance(cell, np.generic) else cell
+
+
+def _encode_text_column(coding: ItemCoding, column: np.ndarray) -> tuple[FloatArray, BoolArray]:
+    bad = np.zeros(len(column), dtype=bool)
+    try:  # the common case: every cell is an exact spelling (or empty): one lookup each
+        values = np.fromiter(map(coding.text_values.__getitem__, column), np.float64, len(column))
+        return values, bad
+    except (KeyError, TypeError):
+        pass
+    lookup = coding.spellings.get
+    values = np.fromiter(
+        (lookup(cell, math.nan) if isinstance(cell, str) else math.nan for cell in column),
+        dtype=np.float64,
+        count=len(column),
+    )
+    unresolved = np.flatnonzero(np.isnan(values))
+    for row in unresolved:
+        value = _encode_cell(coding, column[row])
+        if value is _UNKNOWN:
+            bad[row] = True
+        else:
+            values[row] = value
+    return values, bad
+
+
+def _encode_numeric_column(coding: ItemCoding, column: FloatArray) -> tuple[FloatArray, BoolArray]:
+    if coding.free_numeric and coding.numeric_codes.size:  # missing-value codes
+        column = np.where(np.isin(column, coding.numeric_codes), np.nan, column)
+    answered = ~np.isnan(column)
+    if coding.free_numeric or coding.identity_range:
+        ok = (column >= coding.low) & (column <= coding.high)
+        if coding.integer:
+            ok &= np.equal(np.floor(column), column)
+        bad = answered & ~ok
+        return np.where(bad, np.nan, column), bad
+    codes = coding.numeric_codes
+    positions = np.minimum(np.searchsorted(codes, column), codes.size - 1)
+    found = codes[positions] == column
+    bad = answered & ~found
+    values = np.where(found, coding.numeric_values[positions], np.nan)
+    return values, bad
+
+
+def _encode_numeric_block(
+    plan: ScoringPlan, matrix: FloatArray, first_row: int, workspace: Workspace | None = None
+) -> Encoded:
+    """The archive fast path: a block that passes `_block_is_valid` is used as it is, and
+    the kernel reuses the split into missing and filled values made for the check."""
+    split = _valid_block_split(plan, matrix, workspace)
+    if split is not None:
+        return Encoded(matrix, [], None, split=split)
+    values = np.empty_like(matrix)
+    bad = np.zeros(matrix.shape, dtype=bool)
+    for i, coding in enumerate(plan.codings):
+        values[:, i], bad[:, i] = _encode_numeric_column(coding, matrix[:, i])
+    columns = {i: matrix[:, i] for i in range(plan.n_items)}
+    problems = _cell_problems(plan, columns, bad, first_row)
+    return Encoded(values, problems, np.asarray(bad.any(axis=1)))
+
+
+def _valid_block_split(
+    plan: ScoringPlan, matrix: FloatArray, workspace: Workspace | None = None
+) -> Split | None:
+    """The block's Split when every item codes its value as itself within a range and every
+    cell fits; None sends the block to the per-column path, which finds the offending cells
+    (or accepts missing-value codes such as 9 = 'no answer'). A few whole-block passes."""
+    if not plan.range_items.all():
+        return None
+    if plan.uniform_range:  # one NaN-ignoring reduction each over the flat block
+        flat = matrix.reshape(-1)
+        if np.fmin.reduce(flat) < plan.range_low[0] or np.fmax.reduce(flat) > plan.range_high[0]:
+            return None
+    elif (matrix < plan.range_low).any() or (matrix > plan.range_high).any():
+        return None
+    split = Split.of(matrix, workspace, plan.nonnegative)  # the range check came first
+    if plan.range_integer.all():
+        scratch = workspace.scratch[: matrix.shape[0]] if workspace is not None else None
+        if np.count_nonzero(np.not_equal(np.floor(split.filled, out=scratch), split.filled)):
+            return None
+    elif plan.range_integer.any():
+        filled = split.filled[:, plan.range_integer]
+        if np.count_nonzero(np.not_equal(np.floor(filled), filled)):
+            return None
+    return split
+
+
+def _cell_problems(
+    plan: ScoringPlan, arrays: Mapping[int, np.ndarray], bad: BoolArray, first_row: int
+) -> list[CellProblem]:
+    """A problem for each bad cell; `arrays` holds each item's column by item position."""
+    return [
+        CellProblem(
+            first_row + int(row),
+            plan.item_ids[i],
+            _shown(arrays[i][row]),
+            plan.codings[i].expected,
+        )
+        for row, i in zip(*np.nonzero(bad), strict=True)
+    ]

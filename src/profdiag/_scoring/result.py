@@ -1,0 +1,101 @@
+"""What scoring returns: raw scale scores with answered counts and a status per cell."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from profdiag._instrument.model import Instrument
+from profdiag._scoring.plan import FloatArray, ScaleStatus
+from profdiag.errors import ArgumentError, CellProblem
+
+
+@dataclass(frozen=True)
+class InstrumentRef:
+    """Which instrument produced a score: id, version, the content hash of the definition
+    as shipped, and the hash of the text overlay used with it, if any."""
+
+    id: str
+    version: str
+    content_hash: str
+    overlay_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """Raw scores of N respondents on S scales, rows in input order.
+
+    `raw[r, s]` is NaN exactly when `status[r, s]` is not OK. `problems` lists every input
+    cell that was not a valid answer (lenient mode); row -1 marks a whole-column problem.
+    """
+
+    instrument: InstrumentRef
+    scale_ids: tuple[str, ...]
+    raw: FloatArray
+    answered: np.ndarray
+    status: np.ndarray
+    row_ids: Sequence[Any]
+    problems: tuple[CellProblem, ...]
+    row_has_problem: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.raw.shape[0])
+
+    def column(self, scale_id: str) -> FloatArray:
+        return self.raw[:, self.scale_ids.index(scale_id)]
+
+    def status_labels(self) -> np.ndarray:
+        labels = np.array([status.label for status in ScaleStatus], dtype=object)
+        named: np.ndarray = labels[self.status]
+        return named
+
+
+def check_result_of(instrument: Instrument, result: Any, where: str) -> None:
+    """Raise ArgumentError unless `result` is a ScoreResult of `instrument` (same id, version
+    and scoring content hash) whose arrays have the shapes the instrument implies."""
+    if not isinstance(result, ScoreResult):
+        raise ArgumentError(
+            f"{where} needs the ScoreResult that score() returned; got {type(result).__name__}"
+        )
+    ref = result.instrument
+    same = (ref.id, ref.version, ref.content_hash) == (
+        instrument.id,
+        instrument.version,
+        instrument.scoring_hash,
+    )
+    if not same:
+        raise ArgumentError(
+            f"{where}: the scores come from instrument {ref.id} {ref.version} "
+            f"({_short(ref.content_hash)}), not from {instrument.id} {instrument.version} "
+            f"({_short(instrument.scoring_hash)}) given here; pass the instrument the "
+            "scores were computed with"
+        )
+    scale_ids = tuple(scale.id for scale in instrument.scales)
+    n_rows = result.raw.shape[0] if result.raw.ndim == 2 else -1
+    shapes = {
+        "scale_ids": (len(result.scale_ids), len(scale_ids)),
+        "raw": (result.raw.shape, (n_rows, len(scale_ids))),
+        "answered": (result.answered.shape, (n_rows, len(scale_ids))),
+        "status": (result.status.shape, (n_rows, len(scale_ids))),
+        "row_ids": (len(result.row_ids), n_rows),
+        "row_has_problem": (result.row_has_problem.shape, (n_rows,)),
+    }
+    wrong = [
+        f"{name} {seen}, expected {expected}"
+        for name, (seen, expected) in shapes.items()
+        if seen != expected
+    ]
+    if result.scale_ids != scale_ids and not wrong:
+        wrong.append(f"scale_ids {list(result.scale_ids)}, expected {list(scale_ids)}")
+    if wrong:
+        raise ArgumentError(
+            f"{where}: the ScoreResult does not fit {instrument.id} {instrument.version}: "
+            + "; ".join(wrong)
+        )
+
+
+def _short(content_hash: str) -> str:
+    return content_hash[:19] + "..." if len(content_hash) > 22 else content_hash

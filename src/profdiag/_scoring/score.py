@@ -1,0 +1,242 @@
+"""`score()`: response data of any accepted shape -> ScoreResult."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from profdiag._instrument.model import Instrument
+from profdiag._scoring.answer_sheets import expand_answers_column
+from profdiag._scoring.encode import (
+    NUMERIC_KINDS,
+    ColumnRoles,
+    Encoded,
+    encode_columns,
+    encode_matrix,
+    encode_record,
+)
+from profdiag._scoring.inputs import ACCEPTED, Columns, Matrix, Record, Shape, checked_shape
+from profdiag._scoring.kernel import KernelOutput, Workspace, score_values
+from profdiag._scoring.plan import FloatArray, ScoringPlan, compile_plan
+from profdiag._scoring.result import InstrumentRef, ScoreResult
+from profdiag.errors import CellProblem, ResponseDataError
+
+# Rows per block on the numeric-array path: small enough to stay in cache, large enough
+# that numpy's per-call overhead does not matter. Blocks run on a thread each (numpy
+# releases the GIL in its loops and in BLAS).
+BLOCK_ROWS = 4_096
+T = TypeVar("T")
+
+
+def score(
+    instrument: Instrument,
+    data: Any,
+    *,
+    strict: bool = True,
+    id_column: str | None = None,
+    other_columns: Iterable[str] = (),
+    source: str = "<data>",
+    workers: int | None = None,
+    answers_column: str | None = None,
+) -> ScoreResult:
+    """Score response data on every scale of `instrument`.
+
+    Parameters
+    ----------
+    instrument
+        The instrument whose scales are scored.
+    data
+        A 2-D numpy array with one column per item in the instrument's order, a pandas
+        DataFrame or mapping of column name -> column, a list of row dicts, or one dict
+        (one respondent). Cells are answers as numbers, numeric text (" 4 ", "4,0") or
+        option codes and aliases; None, NaN, empty text, pandas NA/NaT and the format's
+        missing-value codes mean no answer.
+    strict
+        With `strict`, any invalid cell, unknown column or missing item column raises
+        ResponseDataError listing them all; otherwise each is recorded in
+        `result.problems`, the cell counts as unanswered and the row is flagged.
+    id_column, other_columns
+        Columns that are not items: the respondent id, and attributes or ignored ones.
+    source
+        How errors name the data (a file name, say).
+    workers
+        Threads for large inputs (default: one per core).
+    answers_column
+        A column of typed paper answer sheets ("1а 2б ...", item positions as printed)
+        that stands for the item columns; its bad tokens are problems of that column like
+        any other invalid cell.
+
+    Returns
+    -------
+    ScoreResult
+        Raw scores, answered counts and a status per respondent and scale.
+
+    Raises
+    ------
+    ArgumentError
+        When `data` as a whole cannot be used: an unsupported type, a shape that does not
+        fit the instrument, no rows, column names that are not text or are repeated.
+    ResponseDataError
+        In strict mode, when any cell or column is not a valid answer.
+    """
+    plan = compile_plan(instrument)
+    sheet_problems: list[CellProblem] = []
+    if answers_column is not None:
+        data, sheet_problems = expand_answers_column(instrument, data, answers_column)
+    shape = checked_shape(plan, data, source)
+    if isinstance(shape, Matrix) and shape.array.dtype.kind in NUMERIC_KINDS:
+        encoded, output = _score_numeric_blocks(plan, shape.array, workers)
+    else:
+        encoded = _encode(plan, shape, ColumnRoles(id_column, frozenset(other_columns)))
+        output = _score_in_blocks(plan, encoded.values, workers)
+    return _result(plan, _with_problems(encoded, sheet_problems), output, strict, source)
+
+
+def score_with_values(
+    instrument: Instrument,
+    data: Any,
+    *,
+    strict: bool = True,
+    id_column: str | None = None,
+    other_columns: Iterable[str] = (),
+    source: str = "<data>",
+    workers: int | None = None,
+    answers_column: str | None = None,
+) -> tuple[ScoreResult, FloatArray]:
+    """`score()`, also returning the item-value matrix (N x I, NaN = no answer or an
+    invalid cell) that response-validity checks read."""
+    plan = compile_plan(instrument)
+    sheet_problems: list[CellProblem] = []
+    if answers_column is not None:
+        data, sheet_problems = expand_answers_column(instrument, data, answers_column)
+    shape = checked_shape(plan, data, source)
+    encoded = _encode(plan, shape, ColumnRoles(id_column, frozenset(other_columns)))
+    output = _score_in_blocks(plan, encoded.values, workers)
+    result = _result(plan, _with_problems(encoded, sheet_problems), output, strict, source)
+    return result, encoded.values
+
+
+def _with_problems(encoded: Encoded, problems: list[CellProblem]) -> Encoded:
+    """`encoded` with `problems` found before encoding (answer sheets) listed first and
+    their rows flagged."""
+    if not problems:
+        return encoded
+    n_rows = (
+        encoded.values.shape[0] if encoded.row_has_problem is None else len(encoded.row_has_problem)
+    )
+    flagged = (
+        np.zeros(n_rows, dtype=bool)
+        if encoded.row_has_problem is None
+        else encoded.row_has_problem.copy()
+    )
+    flagged[[problem.row for problem in problems if problem.row >= 0]] = True
+    return dataclasses.replace(
+        encoded, problems=[*problems, *encoded.problems], row_has_problem=flagged
+    )
+
+
+def _result(
+    plan: ScoringPlan, encoded: Encoded, output: KernelOutput, strict: bool, source: str
+) -> ScoreResult:
+    if strict and encoded.problems:
+        raise ResponseDataError(source, encoded.problems)
+    n_rows = output.raw.shape[0]
+    row_has_problem = (
+        encoded.row_has_problem
+        if encoded.row_has_problem is not None
+        else np.zeros(n_rows, dtype=bool)
+    )
+    return ScoreResult(
+        instrument=InstrumentRef(
+            plan.instrument_id, plan.instrument_version, plan.content_hash, plan.overlay_hash
+        ),
+        scale_ids=plan.scale_ids,
+        raw=output.raw,
+        answered=output.answered,
+        status=output.status,
+        row_ids=encoded.ids if encoded.ids is not None else range(n_rows),
+        problems=tuple(encoded.problems),
+        row_has_problem=row_has_problem,
+    )
+
+
+def _encode(plan: ScoringPlan, shape: Shape, roles: ColumnRoles) -> Encoded:
+    if isinstance(shape, Matrix):
+        return encode_matrix(plan, shape.array)
+    if isinstance(shape, Record):
+        return encode_record(plan, shape.record, roles)
+    if isinstance(shape, Columns):
+        return encode_columns(plan, shape.columns, shape.n_rows, roles)
+    raise AssertionError(f"response data must be {ACCEPTED}")  # checked_shape returns one
+
+
+def _score_numeric_blocks(
+    plan: ScoringPlan, matrix: np.ndarray, workers: int | None
+) -> tuple[Encoded, KernelOutput]:
+    """Blocks of rows, each validated and scored on a worker thread, into one output."""
+    n_rows = matrix.shape[0]
+    matrix = np.asarray(matrix, dtype=np.float64)
+    if n_rows <= BLOCK_ROWS:
+        encoded = encode_matrix(plan, matrix)
+        return encoded, score_values(plan, encoded.values)
+    output = KernelOutput.empty(n_rows, plan.n_scales)
+
+    def run(start: int, stop: int, workspace: Workspace) -> Encoded:
+        encoded = encode_matrix(plan, matrix[start:stop], first_row=start, workspace=workspace)
+        score_values(
+            plan,
+            encoded.values,
+            out=output.rows(start, stop),
+            split=encoded.split,
+            workspace=workspace,
+        )
+        return encoded
+
+    parts = _on_threads(run, n_rows, plan.n_items, workers)
+    problems: list[CellProblem] = [p for encoded in parts for p in encoded.problems]
+    row_has_problem = np.zeros(n_rows, dtype=bool)
+    for start, encoded in zip(range(0, n_rows, BLOCK_ROWS), parts, strict=True):
+        if encoded.row_has_problem is not None:
+            row_has_problem[start : start + BLOCK_ROWS] = encoded.row_has_problem
+    merged = Encoded(np.empty((0, plan.n_items)), problems, row_has_problem)
+    return merged, output
+
+
+def _score_in_blocks(plan: ScoringPlan, values: np.ndarray, workers: int | None) -> KernelOutput:
+    """Score item values that are already validated, block by block on worker threads."""
+    n_rows = values.shape[0]
+    if n_rows <= BLOCK_ROWS:
+        return score_values(plan, values)
+    output = KernelOutput.empty(n_rows, plan.n_scales)
+
+    def run(start: int, stop: int, workspace: Workspace) -> None:
+        score_values(plan, values[start:stop], out=output.rows(start, stop), workspace=workspace)
+
+    _on_threads(run, n_rows, plan.n_items, workers)
+    return output
+
+
+def _on_threads(
+    run: Callable[[int, int, Workspace], T], n_rows: int, n_items: int, workers: int | None
+) -> list[T]:
+    """run(start, stop, workspace) for each block of rows, on worker threads that each
+    reuse one workspace; results in block order."""
+    buffers = threading.local()
+
+    def block(start: int) -> T:
+        workspace = getattr(buffers, "workspace", None)
+        if workspace is None:
+            workspace = buffers.workspace = Workspace(BLOCK_ROWS, n_items)
+        return run(start, min(start + BLOCK_ROWS, n_rows), workspace)
+
+    threads = workers or os.cpu_count() or 1
+    # Parallelism comes from the blocks; BLAS threads on top would only compete for cores.
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(block, range(0, n_rows, BLOCK_ROWS)))

@@ -1,6 +1,0 @@
-"""Reading response tables and writing score tables."""
-
-from profdiag.io.score_table import score_table
-from profdiag.io.tables import Table, read_table, write_table
-
-__all__ = ["Table", "read_table", "score_table", "write_table"]
