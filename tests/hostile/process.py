@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import os
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -40,13 +42,18 @@ def with_file_size_limit(limit: int) -> Driver:
 # let it (setpriv drops them from the bounding set before exec).
 
 _UNPRIVILEGED = ("setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--")
+_PRIVATE_NAMESPACE = ("unshare", "-m", "--propagation", "private")
 
 
+@lru_cache(maxsize=1)
 def unprivileged_reason() -> str | None:
     if not IS_ROOT:
         return None
     if shutil.which("setpriv") is None:
         return "running as root without setpriv: file permissions cannot stop root"
+    probe = subprocess.run([*_UNPRIVILEGED, "true"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        return "setpriv cannot drop root's file-permission capabilities here"
     return None
 
 
@@ -68,13 +75,14 @@ def read_only_reason() -> str | None:
         return "a read-only bind mount needs root (chmod cases cover the rest)"
     if shutil.which("unshare") is None or shutil.which("mount") is None:
         return "unshare or mount is not available"
-    probe = subprocess.run(
-        ["unshare", "-m", "sh", "-c", "mount --bind -o ro / /mnt 2>/dev/null; exit 0"],
-        capture_output=True,
-        check=False,
-    )
+    with tempfile.TemporaryDirectory() as folder:
+        probe = subprocess.run(
+            [*_PRIVATE_NAMESPACE, "sh", "-c", 'mount --bind -o ro "$1" "$1"', "sh", folder],
+            capture_output=True,
+            check=False,
+        )
     if probe.returncode != 0:
-        return "cannot create a private mount namespace here"
+        return "cannot bind-mount a folder read-only in a private mount namespace here"
     return None
 
 
@@ -85,7 +93,7 @@ def read_only(subfolder: str) -> Driver:
     def driver(case: Case, args: list[str], folder: Path) -> Run:
         target = expand(subfolder, folder)
         script = 'mount --bind -o ro "$1" "$1" || exit 97; shift; exec "$@"'
-        wrap = ("unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", target)
+        wrap = (*_PRIVATE_NAMESPACE, "sh", "-c", script, "sh", target)
         run = finish(start(args, folder, wrap=wrap), folder, case.timeout)
         if run.exit_code == 97:
             run.notes.append("the read-only bind mount failed")
@@ -94,8 +102,20 @@ def read_only(subfolder: str) -> Driver:
     return driver
 
 
+@lru_cache(maxsize=1)
 def mknod_reason() -> str | None:
-    return None if IS_ROOT else "making a /dev/full device node in the case folder needs root"
+    """A device node needs root (CAP_MKNOD) and a file system that allows devices."""
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            os.mknod(Path(folder, "full"), 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+            with open(Path(folder, "full"), "wb") as stream:
+                stream.write(b"x")
+                stream.flush()
+        except OSError as error:
+            if error.errno == errno.ENOSPC:
+                return None
+            return f"cannot make a /dev/full node in a temporary folder ({error.strerror})"
+    return "a device node made here does not act as /dev/full"
 
 
 def full_device(name: str) -> Callable[[Path], None]:
@@ -104,7 +124,7 @@ def full_device(name: str) -> Callable[[Path], None]:
 
     def setup(folder: Path) -> None:
         path = Path(expand(name, folder))
-        os.mknod(path, 0o666 | 0o020000, os.makedev(1, 7))
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
 
     return setup
 
