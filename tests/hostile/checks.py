@@ -209,19 +209,6 @@ def pdf_count(folder: str, count: int) -> Check:
     return on_success(check)
 
 
-def no_pdfs(folder: str) -> Check:
-    """Whatever the exit: no PDF at all in `folder` (e.g. a refused template)."""
-
-    def check(run: Run) -> list[Problem]:
-        path = run.path(folder)
-        found = sorted(p.name for p in path.glob("*.pdf")) if path.is_dir() else []
-        if found and run.exit_code != 0:
-            return [Problem(SILENT, f"failed but wrote {found[:4]}")]
-        return []
-
-    return check
-
-
 def file_json(where: str, predicate: Callable[[Any], str | None]) -> Check:
     """On success: `where` is JSON and `predicate` finds nothing wrong with it."""
 

@@ -155,11 +155,6 @@ def set_cell(line: int, column: str, value: str, sep: str = ",") -> Callable[[st
     return edit
 
 
-def json_rows(data: Sequence[Record], ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    ids = ids if ids is not None else [f"r{k + 1:03d}" for k in range(len(data))]
-    return [{"id": ident, **record} for ident, record in zip(ids, data, strict=True)]
-
-
 def ddo_sheets(name: str, answers: Sequence[str], sep: str = ";") -> Setup:
     """Klimov ДДО answer sheets: id and one answers string per respondent."""
     rows = [[f"d{k + 1:03d}", _quoted(text, sep)] for k, text in enumerate(answers)]

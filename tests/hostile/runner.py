@@ -225,10 +225,6 @@ def _collected(stream: IO[bytes] | None) -> str:
         return stream.read().decode("utf-8", "replace")
 
 
-def run_subprocess(case: Case, args: list[str], folder: Path) -> Run:
-    return finish(start(args, folder), folder, case.timeout)
-
-
 # ---------------------------------------------------------------------------------------
 # What the folder held before and after
 
