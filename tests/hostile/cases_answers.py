@@ -255,12 +255,10 @@ CASES += [
         "secs",
         extra=SECONDS,
     ),
-    _profile(
+    _profile(  # "nan" is how numpy writes a missing value: the time is unknown (cli.md)
         "profile-seconds-nan",
         _with_seconds(["300", "200", "nan"]),
-        BAD_DATA,
-        at_line(4),
-        "secs",
+        SUCCESS,
         extra=SECONDS,
     ),
     _profile(

@@ -516,8 +516,6 @@ BAD_VALUES = {
     "inf": "inf",
     "minus-inf": "-inf",
     "infinity": "Infinity",
-    "nan": "nan",
-    "nan-upper": "NaN",
     "1e999": "1e999",
     "1e400": "1e400",
     "10-to-400": "1" + "0" * 400,
@@ -542,7 +540,23 @@ for label, value in BAD_VALUES.items():
 
 _lenient_data = [dict(r) for r in THREE]
 _lenient_data[1]["ipip07"] = None
-for label in ("1e999", "inf", "nan", "10-to-400", "word", "5000-digits"):
+# "NA" and "NaN" (any case) are how R, pandas and numpy write a missing value: no answer
+# (docs/cli.md), not an invalid one.
+for label, value in (("nan", "nan"), ("nan-upper", "NaN"), ("na", "NA")):
+    CASES.append(
+        _score(
+            f"value-{label}",
+            VALUES,
+            ipip_csv(data=THREE, edit=set_cell(3, "ipip07", value)),
+            SUCCESS,
+            checks=(
+                _rows(_lenient_data),
+                column_values(OUT, "row_status", ["ok", "ok", "ok"]),
+            ),
+        )
+    )
+
+for label in ("1e999", "inf", "10-to-400", "word", "5000-digits"):
     CASES.append(
         _score(
             f"value-{label}-lenient",
@@ -598,7 +612,7 @@ def _json_raw(token: str) -> Setup:
 JSON_SCORE = ("score", IPIP, "{d}/data.json", "--out", OUT)
 for label, setup, exit in [
     ("json-1e999", _json_raw("1e999"), BAD_DATA),
-    ("json-nan-literal", _json_raw("NaN"), BAD_DATA),
+    ("json-nan-literal", _json_raw("NaN"), SUCCESS),  # a missing value, as in a CSV
     ("json-infinity-literal", _json_raw("-Infinity"), BAD_DATA),
     ("json-10-to-400", _json_raw("1" + "0" * 400), BAD_DATA),
     ("json-true", _json_data(True), BAD_DATA),

@@ -18,7 +18,7 @@ from hostile.data import (
     steps,
     write,
 )
-from hostile.model import BAD_DATA, OUTPUT_PROBLEM, SUCCESS, Case, one_of
+from hostile.model import BAD_DATA, OUTPUT_PROBLEM, SUCCESS, USAGE, Case, one_of
 from hostile.process import plain
 from hostile.runner import limits_reason
 
@@ -318,14 +318,14 @@ CASES += [
     _keys(
         "keys-min-equals-max",
         KEYS,
-        BAD_DATA,
+        USAGE,
         one_of("min", "max"),
         extra=("--min", "5", "--max", "5"),
     ),
     _keys(
         "keys-min-above-max",
         KEYS,
-        BAD_DATA,
+        USAGE,
         one_of("min", "max"),
         extra=("--min", "5", "--max", "1"),
     ),

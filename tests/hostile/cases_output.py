@@ -397,6 +397,7 @@ CASES += [
         steps(write("victim.txt", PREVIOUS), symlink("pdf/r1-client-ru.pdf", "victim.txt")),
         "r1-client-ru.pdf",
         checks=(_victim_untouched,),
+        may_change=("{d}/pdf/r1-client-ru.pdf",),  # the link itself is replaced by the PDF
         note="a symlink planted under the report's name must not redirect the write",
     ),
     _report(

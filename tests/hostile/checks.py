@@ -71,6 +71,9 @@ def instrument(instrument_id: str) -> profdiag.Instrument:
 def expected_raw(instrument_id: str, answers: Answers) -> tuple[tuple[str, ...], np.ndarray]:
     """Raw scale scores computed directly with the library (None = no answer)."""
     definition = instrument(instrument_id)
+    if not answers:  # the library refuses to score nothing; the CLI writes an empty table
+        scale_ids = tuple(scale.id for scale in definition.scales)
+        return scale_ids, np.empty((0, len(scale_ids)))
     columns = {item.id: [record.get(item.id) for record in answers] for item in definition.items}
     result = profdiag.score(definition, columns)
     return result.scale_ids, result.raw

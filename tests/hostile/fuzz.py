@@ -33,6 +33,8 @@ OUT = "{d}/scores.csv"
 WHERE = re.compile(r"\b(row|line|column|byte)\b", re.IGNORECASE)
 
 INVALID = [
+    # "nan" and "NaN" stay in the draw (so that seeds give the files they always gave) but
+    # are judged as no answer.
     "0", "6", "-1", "3.5", "abc", "1e999", "inf", "-inf", "nan", "NaN", "Infinity",
     "1" + "0" * 400, "9" * 5000, "\x00", "3\x003", "½", "3 4", "--", "TRUE", "0x3",
 ]  # fmt: skip
@@ -120,6 +122,8 @@ def generate(seed: int) -> FuzzFile:
     if rng.random() < 0.05:
         data = b"\xef\xbb\xbf" + data
     fuzz.content = _bytes_damage(fuzz, data, rng)
+    if b"\x00" in fuzz.content and not fuzz.malformed:  # cli.md: refused as binary
+        fuzz.malformed = "a NUL character"
     if not fuzz.records:
         fuzz.optional.append("a table with no rows")
     return fuzz
@@ -147,7 +151,8 @@ def _record(
         draw = rng.random()
         if draw < p_invalid:
             cells[item] = rng.choice(INVALID)
-            record.invalid.append(item)
+            if cells[item].upper() != "NAN":  # "NaN" is a missing value, as "NA" (cli.md)
+                record.invalid.append(item)
         elif draw < p_invalid + p_blank:
             cells[item] = rng.choice(["", "", "NA"])
         else:

@@ -24,6 +24,7 @@ from profdiag._instrument.model import FORMAT_TAG, Instrument
 from profdiag.errors import DefinitionProblem, InstrumentError
 
 PsychImpute = Literal["none", "mean", "median"]
+MAX_CODES = 1_000  # answer codes from the minimum to the maximum; psych keys are Likert
 
 
 def keys_items(keys: Mapping[str, Sequence[str]], source: str = "<keys>") -> list[str]:
@@ -65,6 +66,7 @@ def instrument_from_keys(
     instrument_id: str = "imported-keys",
     title: str = "Imported psych keys",
     source: str = "<keys>",
+    sample_source: str = "impute_sample",
 ) -> Instrument:
     """Build an instrument equivalent to `psych::scoreItems(keys, items, min, max, impute,
     totals = aggregation == "sum")`. `impute_sample` maps item id -> column of raw answers
@@ -73,6 +75,11 @@ def instrument_from_keys(
     if maximum <= minimum:
         raise InstrumentError(
             source, [DefinitionProblem("maximum", maximum, f"a code above the minimum ({minimum})")]
+        )
+    if maximum - minimum > MAX_CODES:
+        raise InstrumentError(
+            source,
+            [DefinitionProblem("maximum", maximum, f"at most {MAX_CODES} codes above the minimum")],
         )
     if missing == "none":
         rule: dict[str, Any] = {"min_answered": 1, "gaps": "skip"}
@@ -90,7 +97,7 @@ def instrument_from_keys(
                     )
                 ],
             )
-        imputed = _sample_statistic(impute_sample, items, missing, source)
+        imputed = _sample_statistic(impute_sample, items, missing, source, sample_source)
         rule = {"min_answered": 1, "gaps": "impute"}
 
     document = {
@@ -137,27 +144,31 @@ def _missing_rule(
 
 
 def _sample_statistic(
-    sample: Mapping[str, Any], items: list[str], statistic: PsychImpute, source: str
+    sample: Mapping[str, Any],
+    items: list[str],
+    statistic: PsychImpute,
+    source: str,
+    sample_source: str,
 ) -> dict[str, float]:
     values = {}
     problems = []
     for item in items:
         if item not in sample:
             problems.append(
-                DefinitionProblem(f"impute_sample[{item}]", None, "a column for this item")
+                DefinitionProblem(f"{sample_source}[{item}]", None, "a column for this item")
             )
             continue
         column, bad = _numbers(sample[item])
         if bad:
             row, value = bad
             problems.append(
-                DefinitionProblem(f"impute_sample[{item}] row {row + 1}", value, "a number")
+                DefinitionProblem(f"{sample_source}[{item}] row {row + 1}", value, "a number")
             )
             continue
         answered = column[~np.isnan(column)]
         if answered.size == 0:
             problems.append(
-                DefinitionProblem(f"impute_sample[{item}]", "all empty", "at least one answer")
+                DefinitionProblem(f"{sample_source}[{item}]", "all empty", "at least one answer")
             )
             continue
         values[item] = float(np.mean(answered) if statistic == "mean" else np.median(answered))

@@ -36,13 +36,20 @@ def describe_os_error(error: OSError) -> str:
     return _REASONS.get(error.errno or 0, error.strerror or type(error).__name__)
 
 
-def output_target(path: str | os.PathLike[str]) -> Path:
-    """The file an output to `path` really replaces: a symlink is followed to its target.
+def output_target(path: str | os.PathLike[str], follow_symlinks: bool = True) -> Path:
+    """The file an output to `path` really replaces: a symlink is followed to its target
+    (or, with `follow_symlinks` False, replaced itself).
 
     Raises OutputError when the target exists and is not a regular file (a folder, a
     device such as /dev/full, a pipe): replacing those is never what was meant.
     """
-    target = Path(os.path.realpath(path))
+    if follow_symlinks:
+        target = Path(os.path.realpath(path))
+    else:
+        given = Path(path)
+        target = Path(os.path.realpath(given.parent)) / given.name
+        if target.is_symlink():
+            return target
     try:
         mode = target.stat().st_mode
     except FileNotFoundError:
@@ -55,11 +62,17 @@ def output_target(path: str | os.PathLike[str]) -> Path:
     return target
 
 
-def write_atomically(path: str | os.PathLike[str], content: bytes | str) -> Path:
+def write_atomically(
+    path: str | os.PathLike[str], content: bytes | str, *, follow_symlinks: bool = True
+) -> Path:
     """Write `content` (text is encoded as UTF-8) to `path` atomically; return the path
-    written (a symlink's target). Raises OutputError naming the path and the reason."""
+    written (a symlink's target). Raises OutputError naming the path and the reason.
+
+    With `follow_symlinks` False a symlink at `path` is replaced by the new file, never
+    written through: for files whose names the program chooses inside a folder that
+    someone else may have planted links in."""
     data = content.encode("utf-8") if isinstance(content, str) else content
-    target = output_target(path)
+    target = output_target(path, follow_symlinks)
     temporary: str | None = None
     try:
         descriptor, temporary = tempfile.mkstemp(
@@ -69,7 +82,7 @@ def write_atomically(path: str | os.PathLike[str], content: bytes | str) -> Path
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, _new_file_mode(target))
+        os.chmod(temporary, _new_file_mode(target) if not target.is_symlink() else _NEW_MODE)
         os.replace(temporary, target)
         temporary = None
         _fsync_folder(target.parent)
@@ -104,6 +117,7 @@ def _current_umask() -> int:
 
 
 _UMASK = _current_umask()
+_NEW_MODE = 0o666 & ~_UMASK
 
 
 def _fsync_folder(folder: Path) -> None:

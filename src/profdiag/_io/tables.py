@@ -31,7 +31,7 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +159,7 @@ def _csv_table(text: str, source: str, delimiter: str | None) -> Table:
             [
                 CellProblem(
                     -1,
-                    "(file)",
+                    _column_name_at(text, nul, delimiter),
                     f"a NUL character at line {line}, column {column}",
                     "text without NUL characters (is it a binary file, or UTF-16 text?)",
                 )
@@ -191,7 +191,7 @@ def _csv_table(text: str, source: str, delimiter: str | None) -> Table:
     first = reader.line_num + 1
 
     def one_by_one() -> tuple[list[list[str]], list[int]]:
-        return _records_with_lines(_reader(text, separator), first, source, len(names))
+        return _records_with_lines(_reader(text, separator), first, source, names, text, separator)
 
     starts: Sequence[int]
     try:
@@ -293,7 +293,7 @@ def _record_starts(records: list[list[str]], first: int, spanned: int) -> list[i
 
 
 def _records_with_lines(
-    reader: Any, first: int, source: str, width: int
+    reader: Any, first: int, source: str, names: list[str], text: str, separator: str
 ) -> tuple[list[list[str]], list[int]]:
     """Records with the line each starts on, read one by one: the slow path, for text that
     is not valid CSV (reported with the rows of wrong width before it)."""
@@ -309,7 +309,9 @@ def _records_with_lines(
     except csv.Error as error:
         rows = sum(1 for record in records if record)
         problem = _syntax_problem(error, rows, line, reader.line_num)
-        earlier, _ = _wrong_widths(records, starts, width)
+        if "field limit" in str(error):
+            problem = replace(problem, column=_long_cell_column(text, line, separator, names))
+        earlier, _ = _wrong_widths(records, starts, len(names))
         raise ResponseDataError(source, [*earlier, problem]) from None
     return records, starts
 
@@ -352,6 +354,58 @@ def _wrong_widths(
         for r in wrong.tolist()
     ]
     return problems, blank
+
+
+def _column_name_at(text: str, offset: int, delimiter: str | None) -> str:
+    """The header name of the cell holding text[offset] (counting delimiters outside quotes
+    from the start of its line), or "(file)" where that cannot be told."""
+    try:
+        first_break = _LINE_BREAK.search(text)
+        header = text[: first_break.start() if first_break else len(text)].replace("\0", "")
+        separator = delimiter or _header_delimiter(header, "", 1)
+        if separator is None:
+            return "(file)"
+        names = next(csv.reader([header], delimiter=separator))
+    except (ResponseDataError, csv.Error, StopIteration):
+        return "(file)"
+    line_start = max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1
+    index = _cells_before(text[line_start:offset], separator)
+    return names[index].strip() if index < len(names) else f"(column {index + 1})"
+
+
+def _cells_before(segment: str, separator: str) -> int:
+    """How many delimiters outside double quotes `segment` holds."""
+    quoted, count = False, 0
+    for character in segment:
+        if character == '"':
+            quoted = not quoted
+        elif character == separator and not quoted:
+            count += 1
+    return count
+
+
+def _long_cell_column(text: str, line: int, separator: str, names: list[str]) -> str:
+    """The header name of the first over-long cell in the record starting at `line`."""
+    offset = 0
+    for _ in range(line - 1):
+        found = _LINE_BREAK.search(text, offset)
+        if found is None:
+            return "(row)"
+        offset = found.end()
+    limit = csv.field_size_limit()
+    quoted, index, length = False, 0, 0
+    for character in text[offset:]:
+        if character == '"':
+            quoted = not quoted
+        elif character == separator and not quoted:
+            index, length = index + 1, 0
+            continue
+        elif character in "\r\n" and not quoted:
+            break
+        length += 1
+        if length > limit:
+            return names[index] if index < len(names) else f"(column {index + 1})"
+    return "(row)"
 
 
 def _syntax_problem(error: csv.Error, row: int, start: int, end: int) -> CellProblem:

@@ -82,6 +82,7 @@ class ProfileInput:
     id_column: str | None = None
     other_columns: Sequence[str] = field(default_factory=tuple)
     answers_column: str | None = None  # typed paper answer sheets, see score()
+    seconds_column: str = "seconds"  # how errors name the column of total_seconds
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class ScoredInput:
     item_values: FloatArray | None = None
     total_seconds: Sequence[Any] | None = None
     subtest_seconds: Mapping[str, Sequence[Any]] | None = None  # timed scale id -> seconds
+    seconds_column: str = "seconds"  # how errors name the column of total_seconds
 
 
 def build_profiles(
@@ -251,7 +253,13 @@ def _score(
         level=level,
     )
     scored = ScoredInput(
-        part.instrument, result, standard, values, part.total_seconds, part.subtest_seconds
+        part.instrument,
+        result,
+        standard,
+        values,
+        part.total_seconds,
+        part.subtest_seconds,
+        part.seconds_column,
     )
     return _from_scores(scored, level, thresholds)
 
@@ -272,7 +280,9 @@ def _from_scores(part: ScoredInput, level: float, thresholds: ValidityThresholds
         ranked = holland.rank(_nan_low(holland_scores), instrument.code_rule.tie_margin)
     if instrument.code_rule is not None:
         share = _differentiation_share(result, standard, spans)
-    flags = _flags(part.item_values, len(result), share, part.total_seconds, thresholds)
+    flags = _flags(
+        part.item_values, len(result), share, part.total_seconds, thresholds, part.seconds_column
+    )
     timing = None
     if timed_scales(instrument):
         timing = speed_accuracy(instrument, result, part.subtest_seconds)
@@ -285,11 +295,16 @@ def _flags(
     share: FloatArray | None,
     seconds: Any,
     thresholds: ValidityThresholds | None,
+    seconds_column: str,
 ) -> ValidityFlags:
     """Validity flags; without item values, the item-level ones stay down (unknown)."""
     if values is not None:
         return validity_flags(
-            values, differentiation_share=share, total_seconds=seconds, thresholds=thresholds
+            values,
+            differentiation_share=share,
+            total_seconds=seconds,
+            thresholds=thresholds,
+            seconds_column=seconds_column,
         )
     profile_level = validity_flags(
         np.zeros((n_rows, 1)),

@@ -166,12 +166,16 @@ class InstrumentProfile(_Data):
         return self
 
 
+DdoType = Literal["nature", "technique", "human", "sign", "art"]
+Route = Literal["short_course", "college", "university", "on_the_job"]
+
+
 class OccupationMatch(_Data):
     id: str
     title: LocalizedText
-    riasec: str
-    ddo: list[str]
-    education: list[str]
+    riasec: str = Field(pattern=r"^[RIASEC]{1,3}$")
+    ddo: list[DdoType]
+    education: list[Route] = Field(min_length=1)
     regional_demand: bool
     fit: float = Field(description="The match score, 0-1; reports show fit_level instead.")
     fit_level: Literal["strong", "good", "possible"]
@@ -183,7 +187,7 @@ class OccupationMatch(_Data):
     iachan_m: float | None = None
     similarity: float | None = None
     klimov_fit: float | None = None
-    route: str | None = Field(
+    route: Route | None = Field(
         default=None, description="The education route that suits the person's stage best."
     )
     route_direct: bool | None = Field(

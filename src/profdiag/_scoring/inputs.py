@@ -53,19 +53,22 @@ class Record:
 Shape = Matrix | Columns | Record
 
 
-def checked_shape(plan: ScoringPlan, data: Any, source: str = "<data>") -> Shape:
-    """The shape `data` has, after the checks that need no look at its cells."""
+def checked_shape(
+    plan: ScoringPlan, data: Any, source: str = "<data>", *, allow_empty: bool = False
+) -> Shape:
+    """The shape `data` has, after the checks that need no look at its cells. No rows is an
+    error unless `allow_empty`."""
     if isinstance(data, np.ndarray):
-        return Matrix(_checked_matrix(plan, unmasked(data), source))
+        return Matrix(_checked_matrix(plan, unmasked(data), source, allow_empty))
     if isinstance(data, Mapping):
-        return _checked_mapping(data, source)
+        return _checked_mapping(data, source, allow_empty)
     if _is_data_frame(data):
         names = list(data.columns)
         _check_names(names, source, "DataFrame column")
-        _check_rows(len(data), source)
+        _check_rows(len(data), source, allow_empty)
         return Columns({name: data[name] for name in names}, len(data))
     if isinstance(data, Sequence) and not isinstance(data, str | bytes | bytearray):
-        return _checked_records(data, source)
+        return _checked_records(data, source, allow_empty)
     hint = ""
     if hasattr(data, "to_numpy") and hasattr(data, "index"):
         hint = (
@@ -90,7 +93,9 @@ def unmasked(array: np.ndarray) -> np.ndarray:
     return filled
 
 
-def _checked_matrix(plan: ScoringPlan, array: np.ndarray, source: str) -> np.ndarray:
+def _checked_matrix(
+    plan: ScoringPlan, array: np.ndarray, source: str, allow_empty: bool = False
+) -> np.ndarray:
     expected = (
         f"one row per respondent and one column per item ({plan.n_items}: "
         f"{', '.join(plan.item_ids[:5])}{', ...' if plan.n_items > 5 else ''})"
@@ -113,11 +118,11 @@ def _checked_matrix(plan: ScoringPlan, array: np.ndarray, source: str) -> np.nda
             f"{source}: a structured numpy array cannot be scored; pass a plain 2-D array "
             "or a DataFrame"
         )
-    _check_rows(array.shape[0], source)
+    _check_rows(array.shape[0], source, allow_empty)
     return array
 
 
-def _checked_mapping(data: Mapping[Any, Any], source: str) -> Shape:
+def _checked_mapping(data: Mapping[Any, Any], source: str, allow_empty: bool = False) -> Shape:
     # Whole-collection set operations: the kiosk path (one dict of 60 answers) pays ~2 us.
     if not _TEXT.issuperset(map(type, data)):
         _check_names(list(data), source, "column")  # a mapping's keys are unique already
@@ -139,12 +144,12 @@ def _checked_mapping(data: Mapping[Any, Any], source: str) -> Shape:
             + (f" and {len(odd) - 5} more" if len(odd) > 5 else "")
         )
     n_rows = next(iter(lengths.values()), 0)
-    _check_rows(n_rows, source)
+    _check_rows(n_rows, source, allow_empty)
     return Columns(data, n_rows)
 
 
-def _checked_records(data: Sequence[Any], source: str) -> Columns:
-    _check_rows(len(data), source)
+def _checked_records(data: Sequence[Any], source: str, allow_empty: bool = False) -> Columns:
+    _check_rows(len(data), source, allow_empty)
     for position, record in enumerate(data):
         if not isinstance(record, Mapping):
             raise ArgumentError(
@@ -182,8 +187,8 @@ def _check_names(names: list[Any], source: str, what: str) -> None:
         )
 
 
-def _check_rows(n_rows: int, source: str) -> None:
-    if n_rows == 0:
+def _check_rows(n_rows: int, source: str, allow_empty: bool = False) -> None:
+    if n_rows == 0 and not allow_empty:
         raise ArgumentError(f"{source}: no respondents: 0 rows")
 
 

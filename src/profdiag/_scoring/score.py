@@ -45,6 +45,7 @@ def score(
     source: str = "<data>",
     workers: int | None = None,
     answers_column: str | None = None,
+    allow_empty: bool = False,
 ) -> ScoreResult:
     """Score response data on every scale of `instrument`.
 
@@ -68,6 +69,9 @@ def score(
         How errors name the data (a file name, say).
     workers
         Threads for large inputs (default: one per core).
+    allow_empty
+        Score data with no rows (columns are still checked) instead of refusing them: for
+        a table that may be empty, such as a day with no kiosk sessions.
     answers_column
         A column of typed paper answer sheets ("1а 2б ...", item positions as printed)
         that stands for the item columns; its bad tokens are problems of that column like
@@ -90,7 +94,7 @@ def score(
     sheet_problems: list[CellProblem] = []
     if answers_column is not None:
         data, sheet_problems = expand_answers_column(instrument, data, answers_column)
-    shape = checked_shape(plan, data, source)
+    shape = checked_shape(plan, data, source, allow_empty=allow_empty)
     if isinstance(shape, Matrix) and shape.array.dtype.kind in NUMERIC_KINDS:
         encoded, output = _score_numeric_blocks(plan, shape.array, workers)
     else:

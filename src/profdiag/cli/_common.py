@@ -4,6 +4,7 @@ printing cell problems and writing outputs."""
 from __future__ import annotations
 
 import codecs
+import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -48,6 +49,18 @@ def _check_encoding(_: click.Context, __: click.Parameter, value: str) -> str:
     return value
 
 
+class _ConfidenceLevel(click.FloatRange):
+    """0.5 to 0.999; NaN is not a level (click's FloatRange lets it through)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        return number
+
+
+_LEVEL = _ConfidenceLevel(0.5, 0.999)
+
 RESPONSE_OPTIONS = options(
     click.option(
         "--id-column",
@@ -63,7 +76,7 @@ RESPONSE_OPTIONS = options(
     ),
     click.option(
         "--level",
-        type=click.FloatRange(0.5, 0.999),
+        type=_LEVEL,
         default=0.90,
         show_default=True,
         help="Confidence level of T-score bands and leading-scale comparisons.",
@@ -103,6 +116,8 @@ def load_definition(reference: str | Path, overlay: Path | None = None) -> Instr
     looks_like_path = text.endswith(".json") or os.sep in text
     if looks_like_path and not Path(text).exists():
         raise click.BadParameter(f"no such file: {text}", param_hint="INSTRUMENT")
+    if Path(text).is_dir():
+        raise click.BadParameter(f"{text} is a folder, not a file", param_hint="INSTRUMENT")
     if not looks_like_path and not Path(text).exists() and text not in bundled_ids():
         raise click.BadParameter(
             f"{text!r} is neither a file nor a bundled instrument ({', '.join(bundled_ids())})",

@@ -110,13 +110,18 @@ def import_keys(
     """Turn a psych-style keys list (KEYS_FILE, JSON) into an instrument definition."""
     import json
 
-    from profdiag._instrument.keys_import import instrument_from_keys
+    from profdiag._instrument.keys_import import MAX_CODES, instrument_from_keys
     from profdiag._instrument.loading import read_document
     from profdiag._io import read_table
     from profdiag.cli._common import refuse_overwriting_inputs
 
     if maximum <= minimum:
         raise click.BadParameter(f"{maximum} is not above --min {minimum}", param_hint="--max")
+    if maximum - minimum > MAX_CODES:
+        raise click.BadParameter(
+            f"{maximum}: at most {MAX_CODES} answer codes above --min {minimum}",
+            param_hint="--max",
+        )
     if missing != "none" and impute_from is None:
         fail(f"--missing {missing} needs --impute-from DATA to compute the item {missing}s")
     refuse_overwriting_inputs(out, [keys_file, impute_from])
@@ -132,6 +137,7 @@ def import_keys(
         instrument_id=instrument_id or _identifier(keys_file.stem),
         title=title or keys_file.stem,
         source=str(keys_file),
+        sample_source=str(impute_from),
     )
     document = instrument.model_dump(mode="json", by_alias=True, exclude_none=True)
     write_text_output(out, json.dumps(document, ensure_ascii=False, indent=2) + "\n")

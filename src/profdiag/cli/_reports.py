@@ -53,6 +53,13 @@ REPORT_OPTIONS = options(
     "the same sandbox and may use the package's CSS and fonts only.",
 )
 @click.option(
+    "--time-limit",
+    type=click.FloatRange(0.1, 3600),
+    default=10.0,
+    show_default=True,
+    help="Seconds one report may take before it is stopped (a runaway template).",
+)
+@click.option(
     "--date",
     default=None,
     help="A date to print on the reports (default: none, "
@@ -65,12 +72,15 @@ def report(
     lang: str,
     workers: int | None,
     templates: Path | None,
+    time_limit: float,
     date: str | None,
 ) -> None:
     """Render PDF reports from PROFILES_FILE (the output of `profdiag profile`)."""
     from profdiag._profile.files import read_profiles
 
-    render_reports(read_profiles(profiles_file), out, audience, lang, templates, date, workers)
+    render_reports(
+        read_profiles(profiles_file), out, audience, lang, templates, date, workers, time_limit
+    )
 
 
 @click.command()
@@ -91,7 +101,7 @@ def demo(out: Path, audience: str, lang: str, workers: int | None) -> None:
 
     profiles = demo_profiles()
     make_folder(out)
-    write_atomically(out / "profiles.json", profiles_json(profiles))
+    write_atomically(out / "profiles.json", profiles_json(profiles), follow_symlinks=False)
     render_reports(profiles, out, audience, lang, None, None, workers)
 
 
@@ -115,6 +125,7 @@ def render_reports(
     templates: Path | None,
     date: str | None,
     workers: int | None,
+    time_limit: float = 10.0,
 ) -> None:
     from profdiag._report.render import ReportOptions, render_batch
 
@@ -130,6 +141,7 @@ def render_reports(
                 language=language,  # type: ignore[arg-type]
                 template_folder=templates,
                 date=date,
+                time_limit=time_limit,
             )
             for report in render_batch(profiles, out, options, workers=workers):
                 written += 1

@@ -76,6 +76,8 @@ def score(
         for scale_id in timed
         if scale_id + SECONDS_SUFFIX in responses.columns
     }
+    if responses.table.n_rows == 0:
+        click.echo(f"profdiag: {data}: no respondents (the file has a header only)", err=True)
     try:
         result = score_data(
             definition,
@@ -88,6 +90,7 @@ def score(
             ],
             source=str(data),
             answers_column=answers_column,
+            allow_empty=True,
         )
         standard = standardize(
             definition, result, norm_group=norm_group, attributes=responses.attributes, level=level
@@ -195,6 +198,15 @@ def profile(
     responses = read_responses(data, encoding=encoding, delimiter=delimiter, id_column=id_column)
     require_column(responses, data, answers_column, "--answers-column")
     require_column(responses, data, seconds_column, "--seconds-column")
+    if seconds_column is not None and seconds_column in definition.item_index:
+        raise click.BadParameter(
+            f"{seconds_column!r} is an item of {definition.id}, not a column of times",
+            param_hint="--seconds-column",
+        )
+    if responses.table.n_rows == 0:
+        click.echo(f"profdiag: {data}: no respondents (the file has a header only)", err=True)
+        write_text_output(out, profiles_json([]))
+        return
     subtest_seconds = {
         scale_id: responses.columns[scale_id + SECONDS_SUFFIX]
         for scale_id in timed_scales(definition)
@@ -206,6 +218,7 @@ def profile(
         norm_group=norm_group,
         attributes=responses.attributes,
         total_seconds=responses.columns[seconds_column] if seconds_column else None,
+        seconds_column=seconds_column or "seconds",
         subtest_seconds=subtest_seconds,
         id_column=responses.id_name,
         other_columns=[
