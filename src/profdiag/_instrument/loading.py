@@ -33,7 +33,23 @@ def bundled_folder() -> Traversable:
 
 
 def bundled_ids() -> list[str]:
-    """Ids of the bundled instruments, sorted (file names are '<id>.json')."""
+    """Ids of the bundled instruments, sorted.
+
+    Returns
+    -------
+    list of str
+        One id per file ``<id>.json`` in the bundled instruments folder.
+
+    Raises
+    ------
+    FileNotFoundError
+        The package is installed without its instruments folder (a broken install).
+
+    Examples
+    --------
+    >>> "klimov-ddo" in bundled_ids()
+    True
+    """
     return sorted(
         entry.name.removesuffix(".json")
         for entry in bundled_folder().iterdir()
@@ -53,7 +69,32 @@ def load_bundled(instrument_id: str) -> Instrument:
 
 
 def load_instrument(reference: str | Path) -> Instrument:
-    """Load an instrument from a JSON file path, or by the id of a bundled instrument."""
+    """Load an instrument from a JSON file, or by the id of a bundled instrument.
+
+    Parameters
+    ----------
+    reference
+        A path (anything ending in ``.json``, or an existing file) or a bundled id such as
+        ``"ipip-bfm-50"`` (see `bundled_ids`).
+
+    Returns
+    -------
+    Instrument
+        The validated, immutable definition; ``content_hash`` identifies it in results.
+
+    Raises
+    ------
+    InstrumentError
+        The file cannot be read, is not JSON, or breaks the format; every problem is
+        listed with its JSON path, the value seen and what was expected. An unknown
+        bundled id is reported the same way.
+
+    Examples
+    --------
+    >>> instrument = load_instrument("ipip-bfm-50")
+    >>> len(instrument.items), [scale.id for scale in instrument.scales][:2]
+    (50, ['extraversion', 'agreeableness'])
+    """
     path = Path(reference)
     if path.suffix == ".json" or path.exists():
         return instrument_from_document(read_document(path), source=str(path))
@@ -75,7 +116,34 @@ def read_document(path: str | Path) -> Any:
 
 
 def parse_instrument(text: str, *, source: str = "<string>") -> Instrument:
-    """Parse and validate an instrument from JSON text; `source` names it in errors."""
+    """Parse and validate an instrument from JSON text.
+
+    Parameters
+    ----------
+    text
+        The definition as JSON (format ``profdiag-instrument/1``).
+    source
+        How error messages name the text (a file name, say).
+
+    Returns
+    -------
+    Instrument
+        The validated definition.
+
+    Raises
+    ------
+    InstrumentError
+        Invalid JSON, repeated keys, nesting deeper than 200 levels, or a definition that
+        breaks the format, with every problem's JSON path.
+
+    Examples
+    --------
+    >>> parse_instrument("{}", source="empty.json")
+    Traceback (most recent call last):
+      ...
+    profdiag.errors.InstrumentError: empty.json: 12 problem(s) in the definition
+    ...
+    """
     return instrument_from_document(parse_document(text, source), source=source)
 
 

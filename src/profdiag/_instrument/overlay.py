@@ -53,6 +53,32 @@ class TextOverlay(Frozen):
 
 
 def load_overlay(path: str | Path) -> TextOverlay:
+    """Read a text overlay file (format ``profdiag-overlay/1``): licensed item texts for an
+    instrument that ships its key only (Klimov's ДДО, say).
+
+    Parameters
+    ----------
+    path
+        The overlay file.
+
+    Returns
+    -------
+    TextOverlay
+        The validated overlay; pass it to `apply_overlay`.
+
+    Raises
+    ------
+    InstrumentError
+        The file cannot be read or breaks the format, with JSON paths.
+
+    Examples
+    --------
+    >>> load_overlay("no-such-overlay.json")
+    Traceback (most recent call last):
+      ...
+    profdiag.errors.InstrumentError: no-such-overlay.json: 1 problem(s) in the definition
+    ...
+    """
     return validate(TextOverlay, read_document(path), str(path))
 
 
@@ -120,7 +146,44 @@ def overlay_problems(instrument: Instrument, overlay: TextOverlay) -> list[Defin
 def apply_overlay(
     instrument: Instrument, overlay: TextOverlay, source: str = "<overlay>"
 ) -> Instrument:
-    """The instrument with the overlay's texts; raises InstrumentError if they do not fit."""
+    """The instrument with the overlay's item texts added.
+
+    Parameters
+    ----------
+    instrument
+        A key-only instrument.
+    overlay
+        Its texts (`load_overlay`): same instrument id and version, every item, every
+        language it declares.
+    source
+        How errors name the overlay.
+
+    Returns
+    -------
+    Instrument
+        The instrument with texts; its ``overlay_hash`` is recorded with every score, next
+        to the content hash of the definition as shipped.
+
+    Raises
+    ------
+    InstrumentError
+        The overlay does not fit the instrument; every problem with its JSON path.
+
+    Examples
+    --------
+    >>> from profdiag import load_instrument
+    >>> ddo = load_instrument("klimov-ddo")
+    >>> texts = {str(k): {"text": {"ru": f"Пара {k}"}, "options": {
+    ...     "а": {"ru": f"Вариант {k}а"}, "б": {"ru": f"Вариант {k}б"}}} for k in range(1, 21)}
+    >>> overlay = TextOverlay.model_validate({
+    ...     "format": "profdiag-overlay/1", "instrument": "klimov-ddo",
+    ...     "instrument_version": ddo.version, "source": {"citation": "our licensed manual"},
+    ...     "licence": {"name": "licensed to our centre"},
+    ...     "text_status": {"ru": "original"}, "items": texts})
+    >>> with_texts = apply_overlay(ddo, overlay)
+    >>> with_texts.items[0].text.ru, with_texts.overlay_hash == overlay.content_hash
+    ('Пара 1', True)
+    """
     problems = overlay_problems(instrument, overlay)
     if problems:
         raise InstrumentError(source, problems)

@@ -14,7 +14,34 @@ from profdiag.errors import DefinitionProblem, DocumentError, InstrumentError
 
 
 def profiles_json(profiles: Sequence[Profile]) -> str:
-    """The JSON text of a profiles file: ``{"profiles": [...]}``, UTF-8, one key per line."""
+    """The JSON text of a profiles file: ``{"profiles": [...]}``.
+
+    Parameters
+    ----------
+    profiles
+        Profiles from `build_profiles`.
+
+    Returns
+    -------
+    str
+        JSON that `read_profiles` reads back into equal profiles (write it with any
+        writer; the CLI writes it atomically).
+
+    Raises
+    ------
+    ValueError
+        Never for profiles built by profdiag (their numbers are finite).
+
+    Examples
+    --------
+    >>> from profdiag import ScoredInput, build_profiles, load_instrument, score
+    >>> ddo = load_instrument("klimov-ddo")
+    >>> sheet = {str(k): "а" if k % 3 else "б" for k in range(1, 21)}
+    >>> profiles = build_profiles([ScoredInput(ddo, score(ddo, sheet))])
+    >>> import json
+    >>> json.loads(profiles_json(profiles))["profiles"][0]["respondent"]
+    '0'
+    """
     documents = [profile.model_dump(mode="json") for profile in profiles]
     return json.dumps({"profiles": documents}, ensure_ascii=False, indent=1) + "\n"
 
@@ -22,11 +49,33 @@ def profiles_json(profiles: Sequence[Profile]) -> str:
 def read_profiles(path: str | os.PathLike[str]) -> list[Profile]:
     """Profiles from a file written by :func:`profiles_json` (``profdiag profile``).
 
+    Parameters
+    ----------
+    path
+        A profiles file.
+
+    Returns
+    -------
+    list of Profile
+        In file order.
+
     Raises
     ------
     DocumentError
         The file cannot be read, is not JSON, is not ``{"profiles": [...]}``, or a profile
         does not fit the model; each problem names its JSON path.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from profdiag import ScoredInput, build_profiles, load_instrument, score
+    >>> ddo = load_instrument("klimov-ddo")
+    >>> sheet = {str(k): "а" if k % 3 else "б" for k in range(1, 21)}
+    >>> profiles = build_profiles([ScoredInput(ddo, score(ddo, sheet))])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "profiles.json"
+    >>> _ = path.write_text(profiles_json(profiles), encoding="utf-8")
+    >>> read_profiles(path) == profiles
+    True
     """
     from profdiag._instrument.loading import problems_from_validation, read_document
 

@@ -126,14 +126,62 @@ class WrittenReport:
 
 
 def render_html(profile: Profile, options: ReportOptions) -> str:
-    """The report's HTML. A user's template folder renders in a limited worker."""
+    """One report's HTML (what `render_pdf` lays out), for previews and tests.
+
+    Parameters are those of `render_pdf`.
+
+    Returns
+    -------
+    str
+        The HTML, with the charts inline as SVG.
+
+    Raises
+    ------
+    ReportError
+        As `render_pdf`.
+
+    Examples
+    --------
+    >>> from profdiag._report.demo import demo_profiles
+    >>> html = render_html(demo_profiles()[0], ReportOptions(audience="counsellor"))
+    >>> "demo01" in html
+    True
+    """
     if options.template_folder is None:
         return _guarded(profile, options, _html, limited=False)
     return _in_worker(profile, options, _html)
 
 
 def render_pdf(profile: Profile, options: ReportOptions) -> bytes:
-    """The report as PDF bytes. A user's template folder renders in a limited worker."""
+    """One report as PDF bytes.
+
+    Parameters
+    ----------
+    profile
+        The client's profile (from `build_profiles` or `read_profiles`).
+    options
+        Audience ("client" or "counsellor"), language ("ru" or "en"), an optional user
+        template folder (rendered in a forked worker with the time and memory limits),
+        an optional date to print.
+
+    Returns
+    -------
+    bytes
+        The PDF; the same profile and options give the same bytes.
+
+    Raises
+    ------
+    ReportError
+        A template fails, is refused by the sandbox, or runs past its limits; the message
+        names the template and line.
+
+    Examples
+    --------
+    >>> from profdiag._report.demo import demo_profiles
+    >>> pdf = render_pdf(demo_profiles()[0], ReportOptions(audience="client", language="en"))
+    >>> pdf[:5]
+    b'%PDF-'
+    """
     if options.template_folder is None:
         with _source_date_epoch():
             return _guarded(profile, options, _pdf, limited=False)
@@ -184,6 +232,16 @@ def render_batch(
 
     Each PDF is written atomically: a failure leaves the PDFs already finished complete
     and no partial one.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from profdiag._report.demo import demo_profiles
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> written = render_batch(demo_profiles()[:2], folder, ReportOptions(language="en"),
+    ...                        workers=1, progress=False)
+    >>> [report.path.name for report in written]
+    ['demo01-client-en.pdf', 'demo02-client-en.pdf']
     """
     from tqdm import tqdm
 

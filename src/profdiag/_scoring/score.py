@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeAlias, TypeVar
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -35,9 +35,28 @@ BLOCK_ROWS = 4_096
 T = TypeVar("T")
 
 
+class DataFrameLike(Protocol):
+    """What profdiag needs of a pandas (or compatible) DataFrame: named columns, rows."""
+
+    @property
+    def columns(self) -> Any: ...
+
+    def __getitem__(self, key: Any, /) -> Any: ...
+
+    def __len__(self) -> int: ...
+
+
+ResponseData: TypeAlias = (
+    "np.ndarray | Mapping[str, Any] | Sequence[Mapping[str, Any]] | DataFrameLike"
+)
+"""Response data `score` accepts: a 2-D array (columns in item order), a mapping of column
+name to column (or, for one respondent, of item id to answer), a list of row dicts, or a
+DataFrame."""
+
+
 def score(
     instrument: Instrument,
-    data: Any,
+    data: ResponseData,
     *,
     strict: bool = True,
     id_column: str | None = None,
@@ -89,6 +108,21 @@ def score(
         fit the instrument, no rows, column names that are not text or are repeated.
     ResponseDataError
         In strict mode, when any cell or column is not a valid answer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import profdiag
+    >>> ipip = profdiag.load_instrument("ipip-bfm-50")
+    >>> one = profdiag.score(ipip, {item.id: 4 for item in ipip.items})  # one kiosk client
+    >>> # the mean of five items keyed + (4) and five keyed - (reversed: 6 - 4 = 2)
+    >>> one.scale_ids[0], float(one.raw[0, 0])
+    ('extraversion', 3.0)
+    >>> rows = np.full((3, 50), 3.0)
+    >>> rows[1, 0] = 7  # not an answer on a 1-5 scale
+    >>> batch = profdiag.score(ipip, rows, strict=False)
+    >>> batch.problems[0].describe()
+    "row 1, column 'ipip01': got 7.0; expected one of the codes 1, 2, 3, 4, 5 (or empty for no answer)"
     """
     plan = compile_plan(instrument)
     sheet_problems: list[CellProblem] = []
@@ -105,7 +139,7 @@ def score(
 
 def score_with_values(
     instrument: Instrument,
-    data: Any,
+    data: ResponseData,
     *,
     strict: bool = True,
     id_column: str | None = None,
@@ -114,8 +148,33 @@ def score_with_values(
     workers: int | None = None,
     answers_column: str | None = None,
 ) -> tuple[ScoreResult, FloatArray]:
-    """`score()`, also returning the item-value matrix (N x I, NaN = no answer or an
-    invalid cell) that response-validity checks read."""
+    """`score`, also returning the item-value matrix that response-validity checks read.
+
+    Parameters are those of `score`.
+
+    Returns
+    -------
+    result : ScoreResult
+        As from `score`.
+    values : ndarray of shape (N, I)
+        Each item's value per respondent in the instrument's item order (the answer code,
+        or the option's position for categorical items); NaN for no answer or an invalid
+        cell. Feed it to `ScoredInput(item_values=...)` to get the item-level validity
+        flags in profiles built from these results.
+
+    Raises
+    ------
+    ArgumentError, ResponseDataError
+        As `score`.
+
+    Examples
+    --------
+    >>> import profdiag
+    >>> ipip = profdiag.load_instrument("ipip-bfm-50")
+    >>> result, values = score_with_values(ipip, {item.id: 3 for item in ipip.items})
+    >>> values.shape, float(values[0, 0])
+    ((1, 50), 3.0)
+    """
     plan = compile_plan(instrument)
     sheet_problems: list[CellProblem] = []
     if answers_column is not None:
