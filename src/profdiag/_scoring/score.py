@@ -121,8 +121,11 @@ def score(
     >>> rows = np.full((3, 50), 3.0)
     >>> rows[1, 0] = 7  # not an answer on a 1-5 scale
     >>> batch = profdiag.score(ipip, rows, strict=False)
-    >>> batch.problems[0].describe()
-    "row 1, column 'ipip01': got 7.0; expected one of the codes 1, 2, 3, 4, 5 (or empty for no answer)"
+    >>> problem = batch.problems[0]
+    >>> problem.row, problem.column, problem.value
+    (1, 'ipip01', 7.0)
+    >>> batch.status_labels()[1, 0], int(batch.answered[1, 0])
+    ('ok', 9)
     """
     plan = compile_plan(instrument)
     sheet_problems: list[CellProblem] = []
