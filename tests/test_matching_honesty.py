@@ -204,3 +204,24 @@ def test_an_unknown_stage_is_named() -> None:
     answers = onet_answers({"R": 0, "I": 1, "A": 3, "S": 4, "E": 2, "C": 0})
     with pytest.raises(profdiag.ResponseDataError, match="grade10"):
         build_profiles([ProfileInput(onet, [answers])], stage=["grade10"])
+
+
+def test_klimov_matching_needs_declared_types() -> None:
+    ddo = profdiag.load_instrument("klimov-ddo")
+    assert ddo.code_rule is not None and set(ddo.code_rule.klimov_types.values()) == {
+        "nature",
+        "technique",
+        "human",
+        "sign",
+        "art",
+    }
+    document = ddo.model_dump(mode="json", by_alias=True, exclude_none=True)
+    document["code_rule"] = {"kind": "leading"}  # the same scales, types not declared
+    undeclared = profdiag.parse_instrument(__import__("json").dumps(document))
+    sheet = {str(k): "а" if k % 3 else "б" for k in range(1, 21)}
+    declared = build_profiles([ProfileInput(ddo, [sheet])], catalogue=load_catalogue())[0]
+    plain = build_profiles([ProfileInput(undeclared, [sheet])], catalogue=load_catalogue())[0]
+    assert declared.matches and not plain.matches
+    document["code_rule"] = {"kind": "leading", "klimov_types": {"nature": "nature"}}
+    with pytest.raises(profdiag.InstrumentError, match=r"\$\.code_rule\.klimov_types"):
+        profdiag.parse_instrument(__import__("json").dumps(document))

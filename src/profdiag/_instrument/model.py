@@ -385,12 +385,20 @@ class CodeRule(Frozen):
     """How a profile summarises the instrument's scales.
 
     riasec: a Holland code of `length` letters; `letters` maps each of the six scales to its
-    RIASEC letter. leading: the scale(s) with the highest score (Klimov's ДДО types).
+    RIASEC letter. leading: the scale(s) with the highest score (Klimov's ДДО types);
+    `klimov_types` maps each of five scales to the Klimov type the occupation catalogue
+    uses, which makes the instrument's scores usable for occupation matching.
     Scores within `tie_margin` of each other count as tied and are reported as such.
     """
 
     kind: Literal["riasec", "leading"]
     letters: dict[str, Literal["R", "I", "A", "S", "E", "C"]] = Field(default_factory=dict)
+    klimov_types: dict[str, Literal["nature", "technique", "human", "sign", "art"]] = Field(
+        default_factory=dict,
+        description="kind leading: scale id -> Klimov type (Человек — природа: nature, "
+        "техника: technique, человек: human, знаковая система: sign, "
+        "художественный образ: art), for occupation matching.",
+    )
     length: int = Field(default=3, ge=1, le=6)
     tie_margin: float = Field(default=0.0, allow_inf_nan=False, ge=0, le=MAX_MAGNITUDE)
 

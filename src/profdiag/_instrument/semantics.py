@@ -68,6 +68,22 @@ def _code_rule(instrument: Instrument) -> Iterator[DefinitionProblem]:
             )
     elif rule.letters:
         yield _problem((*base, "letters"), rule.letters, "no letters: they belong to kind riasec")
+    for scale_id in rule.klimov_types:
+        if scale_id not in instrument.scale_index:
+            yield _problem(
+                (*base, "klimov_types", scale_id), scale_id, "the id of a scale in $.scales"
+            )
+    if rule.klimov_types and (
+        rule.kind != "leading"
+        or sorted(rule.klimov_types.values())
+        != sorted(("nature", "technique", "human", "sign", "art"))
+    ):
+        yield _problem(
+            (*base, "klimov_types"),
+            rule.klimov_types,
+            "with kind leading: five scales, one for each Klimov type "
+            "(nature, technique, human, sign, art)",
+        )
     if rule.length > len(instrument.scales):
         yield _problem(
             (*base, "length"),

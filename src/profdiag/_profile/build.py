@@ -55,7 +55,7 @@ from profdiag._profile.validity import (
     ValidityThresholds,
     validity_flags,
 )
-from profdiag._scoring.plan import FloatArray, compile_plan, option_points
+from profdiag._scoring.plan import FloatArray, compile_plan
 from profdiag._scoring.result import ScoreResult
 from profdiag._scoring.score import score_with_values
 from profdiag._scoring.timing import SpeedAccuracy, speed_accuracy, timed_scales
@@ -273,7 +273,7 @@ def _from_scores(part: ScoredInput, level: float, thresholds: ValidityThresholds
         )
     standard = part.standard or standardize(instrument, result, level=level)
     holland_scores = _holland_scores(instrument, result, standard)
-    spans = [scale_range(instrument, scale) for scale in instrument.scales]
+    spans = list(compile_plan(instrument).scale_ranges)
     share = ranked = None
     if holland_scores is not None:
         assert instrument.code_rule is not None
@@ -356,25 +356,6 @@ def _differentiation_share(
     spread = scores.max(axis=1) - scores.min(axis=1)  # NaN (not judged) if a scale is unscored
     share: FloatArray = spread / np.where(normed, 60.0, widest)
     return share
-
-
-def scale_range(instrument: Instrument, scale: Scale) -> tuple[float, float]:
-    """The lowest and highest raw score the scale can take."""
-    plan = compile_plan(instrument)
-    low = high = weights = 0.0
-    for entry in scale.items:
-        position = instrument.item_index[entry.item]
-        points = option_points(instrument, instrument.items[position], entry.scores)
-        if points is None:  # a linear entry: reverse keying maps the range onto itself
-            span = (plan.codings[position].low, plan.codings[position].high)
-        else:
-            span = (min(points), max(points))
-        low += entry.weight * span[0]
-        high += entry.weight * span[1]
-        weights += entry.weight
-    if scale.aggregation == "mean":
-        return low / weights, high / weights
-    return low, high
 
 
 def _sections(part: _Scored, level: float) -> list[InstrumentProfile]:
@@ -689,8 +670,9 @@ def _matches(
             c_index, congruence = fit.brown_gore_c, fit.congruence
             m_index, similarity = fit.iachan_m, fit.similarity
             fits.append(_usable(fit.fit, part, scored_rows, blocked))
-        elif _is_klimov(part.instrument) and klimov is None:
-            columns = [part.result.scale_ids.index(t) for t in DDO_TYPES]
+        elif (types := _klimov_types(part.instrument)) and klimov is None:
+            by_type = {kind: scale for scale, kind in types.items()}
+            columns = [part.result.scale_ids.index(by_type[t]) for t in DDO_TYPES]
             type_scores = part.result.raw[:, columns]
             klimov = klimov_fit(type_scores, catalogue)
             scored_rows = np.asarray(~np.isnan(type_scores).any(axis=1))
@@ -789,9 +771,6 @@ def _usable(
     return np.where(usable[:, None], fit, np.nan)
 
 
-def _is_klimov(instrument: Instrument) -> bool:
-    return (
-        instrument.code_rule is not None
-        and instrument.code_rule.kind == "leading"
-        and set(DDO_TYPES) <= set(instrument.scale_index)
-    )
+def _klimov_types(instrument: Instrument) -> dict[str, str]:
+    """Scale id -> Klimov type, where the instrument's code rule declares them."""
+    return dict(instrument.code_rule.klimov_types) if instrument.code_rule else {}

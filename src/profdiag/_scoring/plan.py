@@ -120,6 +120,9 @@ class ScoringPlan:
     impute_gaps: BoolArray  # (S,)
     uses_answered_weight: BoolArray  # (S,)
     denominator_factor: FloatArray  # (S,)
+    # The lowest and highest raw score each scale can take (reverse keying maps an item's
+    # range onto itself; a lookup entry spans its lowest to its highest points).
+    scale_ranges: tuple[tuple[float, float], ...]
 
     @property
     def n_items(self) -> int:
@@ -146,6 +149,8 @@ def compile_plan(instrument: Instrument) -> ScoringPlan:
     entry_tables: list[list[float]] = []
     entry_weights: list[tuple[int, float]] = []
     total_weight = np.zeros(n_scales)
+    lowest = np.zeros(n_scales)
+    highest = np.zeros(n_scales)
 
     for s, scale in enumerate(scales):
         for entry in scale.items:
@@ -156,6 +161,9 @@ def compile_plan(instrument: Instrument) -> ScoringPlan:
             count[i, s] += 1.0
             total_weight[s] += weight
             table = option_points(instrument, item, entry.scores)
+            span = (codings[i].low, codings[i].high) if table is None else (min(table), max(table))
+            lowest[s] += weight * span[0]
+            highest[s] += weight * span[1]
             if table is None:
                 a, b = _linear_key(instrument, item, entry.reverse)
                 slope[i, s] += weight * b
@@ -216,6 +224,12 @@ def compile_plan(instrument: Instrument) -> ScoringPlan:
         impute_gaps=impute_gaps,
         uses_answered_weight=uses_wsum,
         denominator_factor=factor,
+        scale_ranges=tuple(
+            (float(low / total), float(high / total))
+            if scale.aggregation == "mean"
+            else (float(low), float(high))
+            for scale, low, high, total in zip(scales, lowest, highest, total_weight, strict=True)
+        ),
     )
 
 
