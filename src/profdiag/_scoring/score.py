@@ -128,10 +128,7 @@ def score(
     ('ok', 9)
     """
     plan = compile_plan(instrument)
-    sheet_problems: list[CellProblem] = []
-    if answers_column is not None:
-        data, sheet_problems = expand_answers_column(instrument, data, answers_column)
-    shape = checked_shape(plan, data, source, allow_empty=allow_empty)
+    shape, sheet_problems = _prepared(plan, instrument, data, answers_column, source, allow_empty)
     if isinstance(shape, Matrix) and shape.array.dtype.kind in NUMERIC_KINDS:
         encoded, output = _score_numeric_blocks(plan, shape.array, workers)
     else:
@@ -179,14 +176,27 @@ def score_with_values(
     ((1, 50), 3.0)
     """
     plan = compile_plan(instrument)
-    sheet_problems: list[CellProblem] = []
-    if answers_column is not None:
-        data, sheet_problems = expand_answers_column(instrument, data, answers_column)
-    shape = checked_shape(plan, data, source)
+    shape, sheet_problems = _prepared(plan, instrument, data, answers_column, source, False)
     encoded = _encode(plan, shape, ColumnRoles(id_column, frozenset(other_columns)))
     output = _score_in_blocks(plan, encoded.values, workers)
     result = _result(plan, _with_problems(encoded, sheet_problems), output, strict, source)
     return result, encoded.values
+
+
+def _prepared(
+    plan: ScoringPlan,
+    instrument: Instrument,
+    data: Any,
+    answers_column: str | None,
+    source: str,
+    allow_empty: bool,
+) -> tuple[Shape, list[CellProblem]]:
+    """The data's checked shape, with an answer-sheet column expanded into item columns
+    first (its bad tokens are returned as problems)."""
+    sheet_problems: list[CellProblem] = []
+    if answers_column is not None:
+        data, sheet_problems = expand_answers_column(instrument, data, answers_column)
+    return checked_shape(plan, data, source, allow_empty=allow_empty), sheet_problems
 
 
 def _with_problems(encoded: Encoded, problems: list[CellProblem]) -> Encoded:
