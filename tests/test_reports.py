@@ -174,7 +174,7 @@ def test_demo_writes_pdfs_and_pages_render_to_png(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path), "--workers", "2"])
     assert result.exit_code == 0, result.stderr
     pdfs = sorted(tmp_path.glob("*.pdf"))
-    assert len(pdfs) == 12  # 6 sample respondents x client and counsellor, Russian
+    assert len(pdfs) == 16  # 8 sample respondents x client and counsellor, Russian
     assert (tmp_path / "profiles.json").is_file()
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm (poppler-utils) is not installed")
