@@ -50,7 +50,7 @@ from profdiag._profile.model import (
     Session,
     SubtestTiming,
     ValidityFlag,
-    testing_date,
+    parse_testing_date,
 )
 from profdiag._profile.occupations import DDO_TYPES, Occupation, OccupationCatalogue
 
@@ -368,7 +368,7 @@ def sessions_per_row(
             if isinstance(cell, datetime.date):
                 date: str | None = cell.isoformat()[:10]
             else:
-                date = testing_date(cell) if isinstance(cell, str) else None
+                date = parse_testing_date(cell) if isinstance(cell, str) else None
         except ValueError:
             date = None
         if date is None:

@@ -233,7 +233,7 @@ _RUSSIAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 DATE_EXPECTED = "a date such as 2025-03-14 or 14.03.2025"
 
 
-def testing_date(value: str) -> str:
+def parse_testing_date(value: str) -> str:
     """A date of testing, written 2025-03-14 or 14.03.2025, as ISO text (2025-03-14).
 
     Raises
@@ -272,7 +272,7 @@ class Session(_Data):
     @field_validator("date")
     @classmethod
     def _real_date(cls, value: str | None) -> str | None:
-        return None if value is None else testing_date(value)
+        return None if value is None else parse_testing_date(value)
 
 
 class NextStep(_Data):

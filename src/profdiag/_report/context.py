@@ -721,7 +721,7 @@ def _norm_description(section: InstrumentProfile, language: Language) -> str:
         return section.norm_group or ""
     year = f", {norm.year}" if norm.year else ""
     size = format_number(norm.sample_size, language, 0)
-    return f"{_text(norm.title, language)} (n{NBSP}={NBSP}{size}{year}; {norm.source})"
+    return f"{_text(norm.title, language)} (n = {size}{year}; {norm.source})"
 
 
 def _percentile(value: float | None) -> str:
