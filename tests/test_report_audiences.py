@@ -210,9 +210,10 @@ def test_an_aptitude_report_speaks_of_tasks_not_interests(language: str) -> None
     assert t["matches_heading"] not in text
     assert step("explore-unlisted", language) in text
     assert step("explore-listed", language) not in text
+    assert t["matches_none_client"] not in text
     counsellor = page(profile, language, "counsellor")
     assert t["col_attempted"] in counsellor
-    assert t["matches_none_c"] in counsellor
+    assert t["matches_none_c"] in counsellor and t["concl_no_matching"] in counsellor
     assert t["prompts"]["aptitude"]["all"][0] in counsellor
     assert t["prompts"]["interests"]["all"][0] not in counsellor
 
@@ -250,6 +251,24 @@ def test_an_interest_report_says_it_measures_likes_not_ability(language: str) ->
     assert t["not_mean"]["list"] in text
     assert t["intro_aptitude"] not in text
     assert t["not_mean"]["aptitude"] not in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_empty_list_after_matching_is_not_called_a_missing_inventory(language: str) -> None:
+    # One occupation coded R against a person coded SE(I/C): nothing reaches "possible".
+    bundled = load_catalogue()
+    only = bundled.occupations[0].model_copy(update={"riasec": "R", "interests": None})
+    catalogue = bundled.model_copy(update={"occupations": (only,)})
+    onet = profdiag.load_instrument("onet-ip-sf-60")
+    profile = build_profiles([ProfileInput(onet, [onet_answers(CLEAR)])], catalogue=catalogue)[0]
+    assert profile.matches == [] and profile.matching is not None
+    assert profile.matching.withheld is None
+    t = TEXTS[language]
+    client = page(profile, language)
+    assert t["matches_none_client"] in client
+    counsellor = page(profile, language, "counsellor")
+    assert t["matches_below_c"] in counsellor and t["concl_below"] in counsellor
+    assert t["matches_none_c"] not in counsellor and t["concl_no_matching"] not in counsellor
 
 
 # ---------- Near ties ----------
@@ -399,9 +418,11 @@ def write_csv(folder: Path, rows: list[dict[str, Any]]) -> Path:
 
 def test_profile_command_takes_names_and_session_facts(tmp_path: Path) -> None:
     rows = [
-        {"id": "p1", "fio": "Васильева Ольга Николаевна", "tested": "14.03.2025", "age": 45}
+        {"id": "p1", "fio": "Васильева Ольга Николаевна", "imya": "", "tested": "14.03.2025"}
+        | {"age": 45}
         | onet_answers(CLEAR),
-        {"id": "p2", "fio": "Петров Иван", "tested": "", "age": 15} | onet_answers(CLEAR),
+        {"id": "p2", "fio": "Петров Иван", "imya": "Ваня", "tested": "", "age": 15}
+        | onet_answers(CLEAR),
     ]
     data = write_csv(tmp_path, rows)
     session = tmp_path / "session.json"
@@ -418,6 +439,8 @@ def test_profile_command_takes_names_and_session_facts(tmp_path: Path) -> None:
             str(data),
             "--name-column",
             "fio",
+            "--given-name-column",
+            "imya",
             "--date-column",
             "tested",
             "--session",
@@ -429,6 +452,7 @@ def test_profile_command_takes_names_and_session_facts(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     profiles = json.loads(out.read_text(encoding="utf-8"))["profiles"]
     assert [p["name"] for p in profiles] == ["Васильева Ольга Николаевна", "Петров Иван"]
+    assert [p["given_name"] for p in profiles] == [None, "Ваня"]
     assert [p["session"]["date"] for p in profiles] == ["2025-03-14", "2025-03-13"]
     assert profiles[0]["session"]["counsellor"] == "Е. П. Иванова"
     assert [p["age"] for p in profiles] == [45, 15]

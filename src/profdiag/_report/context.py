@@ -187,7 +187,7 @@ def build_context(
     instruments = [_instrument(section, language, texts) for section in profile.instruments]
     kinds = [instrument["kind"] for instrument in instruments]
     matches = _matches(profile, language, texts)
-    matching = _matching(profile, language, texts, kinds)
+    matching = _matching(profile, language, texts)
     return {
         "audience": audience,
         "lang": language,
@@ -374,8 +374,17 @@ def _conclusion(
         shown = [f"{match['title']} ({match['level']})" for match in matches[:3]]
         lines.append(texts["concl_matches"].format(occupations=_join(shown, texts)))
     elif profile.catalogue is not None:
-        lines.append(texts["concl_no_matching"])
+        lines.append(texts["concl_below" if _matched(profile) else "concl_no_matching"])
     return lines
+
+
+def _matched(profile: Profile) -> bool:
+    """An instrument that occupations are matched on was given (a Holland code, or
+    Klimov's types): an empty list then means no occupation reached the lowest level."""
+    return any(
+        section.holland is not None or section.measures == "types"
+        for section in profile.instruments
+    )
 
 
 def _instrument_summary(
@@ -454,9 +463,7 @@ def _matches(profile: Profile, language: Language, texts: dict[str, Any]) -> lis
     ]
 
 
-def _matching(
-    profile: Profile, language: Language, texts: dict[str, Any], kinds: Sequence[str]
-) -> dict[str, Any]:
+def _matching(profile: Profile, language: Language, texts: dict[str, Any]) -> dict[str, Any]:
     note = profile.matching
     uses_onet = any(match.interests_from_onet for match in profile.matches)
     attribution = profile.catalogue.attribution if profile.catalogue else None
@@ -464,9 +471,10 @@ def _matching(
     return {
         "withheld": bool(note and note.withheld),
         "explanation": _text(note.explanation, language) if note else "",
-        # No list although nothing was withheld: no interest inventory or ДДО was given.
+        # No list although nothing was withheld: no interest inventory or ДДО was given,
+        # or no occupation reached the lowest fit level.
         "not_attempted": not (note and note.withheld) and not profile.matches,
-        "interest_instrument": any(kind in ("interests", "types") for kind in kinds),
+        "matched_on": _matched(profile),
         "more_tied": more,
         "more_tied_text": texts["more_tied"].format(
             count=plural(more, texts["occupation_forms"], language)
