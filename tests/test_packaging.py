@@ -77,4 +77,4 @@ def test_wheel_installs_and_scores_bundled_instrument_outside_checkout(tmp_path:
         capture_output=True,
     )
     pdfs = sorted((elsewhere / "pdf").glob("*.pdf"))
-    assert len(pdfs) == 6 and all(pdf.read_bytes().startswith(b"%PDF-") for pdf in pdfs)
+    assert len(pdfs) == 8 and all(pdf.read_bytes().startswith(b"%PDF-") for pdf in pdfs)

@@ -435,7 +435,7 @@ CASES += [
         OUTPUT,
         ("demo", "--out", "{d}/demo", *PDF_ARGS),
         SUCCESS,
-        checks=(pdf_count("{d}/demo", 6),),
+        checks=(pdf_count("{d}/demo", 8),),  # 8 demo respondents, client reports in Russian
     ),
     Case(
         "out-demo-is-a-file",

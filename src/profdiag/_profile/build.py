@@ -6,10 +6,11 @@ row into a Profile object.
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -35,6 +36,7 @@ from profdiag._profile.matching import (
     tie_ranks,
 )
 from profdiag._profile.model import (
+    DATE_EXPECTED,
     Band,
     CatalogueRef,
     Comparison,
@@ -45,10 +47,15 @@ from profdiag._profile.model import (
     OccupationMatch,
     Profile,
     ScaleResult,
+    Session,
     SubtestTiming,
     ValidityFlag,
+    parse_testing_date,
 )
 from profdiag._profile.occupations import DDO_TYPES, Occupation, OccupationCatalogue
+
+if TYPE_CHECKING:
+    from profdiag._profile.next_steps import NextStepsFile
 from profdiag._profile.validity import (
     FLAG_TEXTS,
     ValidityFlags,
@@ -125,6 +132,10 @@ def build_profiles(
     thresholds: ValidityThresholds | None = None,
     names: Sequence[str | None] | None = None,
     stage: str | Sequence[str | None] | None = None,
+    given_names: Sequence[str | None] | None = None,
+    ages: Sequence[Any] | None = None,
+    sessions: Session | Sequence[Session | None] | None = None,
+    next_steps: NextStepsFile | None = None,
 ) -> list[Profile]:
     """One Profile per respondent from one or more instruments' data or results.
 
@@ -145,12 +156,25 @@ def build_profiles(
     thresholds
         Validity flag thresholds (defaults: `ValidityThresholds()`).
     names
-        Client names for the reports, one per row (or None).
+        Client names for the reports, one per row (or None). Personal data: they go into
+        the profiles and reports only, never into messages or file names.
     stage
         The person's stage of education, for all rows or one per row: "grade9",
         "grade11", "adult_without_profession", "adult_with_profession" (or None). Each
         match then names the route that suits the stage, and among equal fits the
         occupations the person can start directly come first.
+    given_names
+        How each report greets its client (e.g. a pupil's first name), one per row.
+    ages
+        Age in completed years, one per row (None, NaN or empty: unknown); by default the
+        "age" attribute of the first `ProfileInput` that has one. With the stage, it
+        decides whom the report speaks to (a minor and their parents, or an adult).
+    sessions
+        The testing session's facts (date, counsellor, organisation, contacts): one
+        `Session` for every row, or one per row (see `sessions_per_row`).
+    next_steps
+        A region's next steps (`load_next_steps()` for the bundled Tyumen file); each
+        profile keeps those that suit the person. None: no next steps.
 
     Returns
     -------
@@ -194,8 +218,10 @@ def build_profiles(
             "every instrument of a profile needs the same respondents, in order; got "
             + ", ".join(f"{len(part.result)} rows of {part.instrument.id}" for part in scored)
         )
-    if names is not None and len(names) != n_rows:
-        raise ArgumentError(f"{len(names)} names for {n_rows} respondents")
+    name_rows = _person_texts(names, n_rows, "names", "name")
+    given_rows = _person_texts(given_names, n_rows, "given names", "given name")
+    person_ages = _ages(ages, inputs, n_rows)
+    session_rows = _sessions(sessions, n_rows)
     stages = _stages(stage, n_rows)
     sections = [_sections(part, level) for part in scored]
     matches: list[list[OccupationMatch]] = [[] for _ in range(n_rows)]
@@ -218,10 +244,13 @@ def build_profiles(
         else None
     )
     ids = scored[0].result.row_ids
-    return [
+    profiles = [
         Profile(
             respondent=str(ids[row]),
-            name=names[row] if names is not None else None,
+            name=name_rows[row],
+            given_name=given_rows[row],
+            age=person_ages[row],
+            session=session_rows[row],
             stage=stages[row],
             profdiag_version=__version__,
             instruments=[section[row] for section in sections],
@@ -231,12 +260,130 @@ def build_profiles(
         )
         for row in range(n_rows)
     ]
+    if next_steps is not None:
+        profiles = [
+            profile.model_copy(update={"next_steps": next_steps.for_profile(profile)})
+            for profile in profiles
+        ]
+    return profiles
+
+
+_NAME_LIMIT = 300
+
+
+def _person_texts(
+    values: Sequence[str | None] | None, n_rows: int, what: str, column: str
+) -> list[str | None]:
+    """Names as given (blank: none). A name is personal data: a problem names its row and
+    length, never the name itself."""
+    if values is None:
+        return [None] * n_rows
+    if len(values) != n_rows:
+        raise ArgumentError(f"{len(values)} {what} for {n_rows} respondents")
+    texts: list[str | None] = []
+    problems = []
+    for row, value in enumerate(values):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            texts.append(None)
+            continue
+        if not isinstance(value, str):
+            problems.append(CellProblem(row, column, type(value).__name__, "a text"))
+            continue
+        text = " ".join(value.split())
+        if len(text) > _NAME_LIMIT:
+            problems.append(
+                CellProblem(
+                    row,
+                    column,
+                    f"a text of {len(text)} characters",
+                    f"at most {_NAME_LIMIT} characters",
+                )
+            )
+        texts.append(text or None)
+    if problems:
+        raise ResponseDataError(what, problems)
+    return texts
+
+
+def _ages(
+    ages: Sequence[Any] | None, inputs: Sequence[ProfileInput | ScoredInput], n_rows: int
+) -> list[int | None]:
+    """Whole ages (None where unknown), checked like the norm attribute "age"."""
+    from profdiag._norms.selection import attribute_columns
+
+    if ages is None:
+        ages = next(
+            (
+                part.attributes["age"]
+                for part in inputs
+                if isinstance(part, ProfileInput) and part.attributes and "age" in part.attributes
+            ),
+            None,
+        )
+    if ages is None:
+        return [None] * n_rows
+    column = attribute_columns({"age": ages}, n_rows)["age"]
+    return [None if math.isnan(age) else int(age) for age in column]
+
+
+def _sessions(
+    sessions: Session | Sequence[Session | None] | None, n_rows: int
+) -> list[Session | None]:
+    if sessions is None or isinstance(sessions, Session):
+        return [sessions] * n_rows
+    rows = list(sessions)
+    if len(rows) != n_rows:
+        raise ArgumentError(f"{len(rows)} sessions for {n_rows} respondents")
+    return rows
+
+
+def sessions_per_row(
+    session: Session | None,
+    dates: Sequence[Any] | None,
+    n_rows: int,
+    column: str = "date",
+) -> list[Session | None]:
+    """One session per row: `session`'s facts, with each row's own date of testing from
+    `dates` where the cell is not blank (2025-03-14 or 14.03.2025).
+
+    Raises
+    ------
+    ResponseDataError
+        Each cell that is not such a date, with its row and `column`.
+    ArgumentError
+        `dates` of another length than `n_rows`.
+    """
+    if dates is None:
+        return [session] * n_rows
+    if len(dates) != n_rows:
+        raise ArgumentError(f"{len(dates)} dates for {n_rows} respondents")
+    base = session or Session()
+    rows: list[Session | None] = []
+    problems = []
+    for row, cell in enumerate(dates):
+        if cell is None or (isinstance(cell, str) and not cell.strip()):
+            rows.append(session)
+            continue
+        try:
+            if isinstance(cell, datetime.date):
+                date: str | None = cell.isoformat()[:10]
+            else:
+                date = parse_testing_date(cell) if isinstance(cell, str) else None
+        except ValueError:
+            date = None
+        if date is None:
+            problems.append(CellProblem(row, column, cell, DATE_EXPECTED))
+            continue
+        rows.append(base.model_copy(update={"date": date}))
+    if problems:
+        raise ResponseDataError("dates of testing", problems)
+    return rows
 
 
 def _score(
     part: ProfileInput, level: float, strict: bool, thresholds: ValidityThresholds | None
 ) -> _Scored:
-    other = [*part.other_columns, *(part.attributes or {})]
+    other = list(dict.fromkeys([*part.other_columns, *(part.attributes or {})]))
     result, values = score_with_values(
         part.instrument,
         part.data,

@@ -5,9 +5,11 @@ Plain, JSON-serialisable data (pydantic). Report templates get nothing else.
 
 from __future__ import annotations
 
+import datetime
+import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from profdiag._instrument.model import LocalizedText
 
@@ -224,6 +226,69 @@ class CatalogueRef(_Data):
     )
 
 
+AgeGroup = Literal["minor", "adult"]
+ADULT_AGE = 18
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_RUSSIAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+DATE_EXPECTED = "a date such as 2025-03-14 or 14.03.2025"
+
+
+def parse_testing_date(value: str) -> str:
+    """A date of testing, written 2025-03-14 or 14.03.2025, as ISO text (2025-03-14).
+
+    Raises
+    ------
+    ValueError
+        For anything else, or a date that does not exist (2025-02-30).
+    """
+    text = value.strip()
+    iso, russian = _ISO_DATE.fullmatch(text), _RUSSIAN_DATE.fullmatch(text)
+    if iso:
+        year, month, day = (int(part) for part in iso.groups())
+    elif russian:
+        day, month, year = (int(part) for part in russian.groups())
+    else:
+        raise ValueError(f"{DATE_EXPECTED} (got {value!r})")
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        raise ValueError(f"a date that exists (got {value!r})") from None
+
+
+class Session(_Data):
+    """Facts of the testing session, printed on the reports: when, by whom, where."""
+
+    date: str | None = Field(
+        default=None, description="Date of testing: 2025-03-14 or 14.03.2025 (kept as ISO)."
+    )
+    counsellor: str | None = Field(default=None, min_length=1, max_length=300)
+    organisation: str | None = Field(
+        default=None, min_length=1, max_length=300, description="e.g. the employment centre."
+    )
+    contacts: str | None = Field(
+        default=None, min_length=1, max_length=300, description="Address, telephone, e-mail."
+    )
+
+    @field_validator("date")
+    @classmethod
+    def _real_date(cls, value: str | None) -> str | None:
+        return None if value is None else parse_testing_date(value)
+
+
+class NextStep(_Data):
+    id: str = Field(max_length=64)
+    text: LocalizedText
+
+
+class NextSteps(_Data):
+    """The next steps of a region's file (`profdiag-next-steps/1`) that suit this person."""
+
+    id: str = Field(max_length=64)
+    version: str = Field(max_length=64)
+    region: str = Field(max_length=300)
+    steps: list[NextStep] = Field(default_factory=list)
+
+
 class Profile(_Data):
     format: Literal["profdiag-profile/1"] = "profdiag-profile/1"
     respondent: str = Field(max_length=1_000)
@@ -233,8 +298,32 @@ class Profile(_Data):
     name: str | None = Field(
         default=None, max_length=300, description="The client's name, for the report."
     )
+    given_name: str | None = Field(
+        default=None,
+        max_length=300,
+        description="How the report greets the client (e.g. the first name of a pupil).",
+    )
+    age: int | None = Field(
+        default=None, ge=0, le=120, description="Age in completed years at testing."
+    )
+    session: Session | None = Field(
+        default=None, description="Date of testing, counsellor, organisation, contacts."
+    )
     profdiag_version: str
     instruments: list[InstrumentProfile]
     catalogue: CatalogueRef | None = None
     matches: list[OccupationMatch] = Field(default_factory=list)
     matching: Matching | None = None
+    next_steps: NextSteps | None = Field(
+        default=None, description="The region's next steps chosen for this person."
+    )
+
+    def age_group(self) -> AgeGroup | None:
+        """The age group the report speaks to: "minor" under 18, "adult" from 18. Without
+        an age, a school stage (grade9, grade11) counts as minor and an adult stage as
+        adult; None when neither is known."""
+        if self.age is not None:
+            return "minor" if self.age < ADULT_AGE else "adult"
+        if self.stage in ("grade9", "grade11"):
+            return "minor"
+        return "adult" if self.stage is not None else None

@@ -8,7 +8,7 @@ element itself (inline SVG text does not inherit the page's font).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -79,8 +79,10 @@ def bar_profile(
     ticks: Sequence[float] = (),
     title: str,
     width: float = 620,
+    number: Callable[[float], str] = _n,
 ) -> Markup:
-    """Horizontal bars with confidence bands; `shaded` marks the typical range (T 40-60)."""
+    """Horizontal bars with confidence bands; `shaded` marks the typical range (T 40-60).
+    `number` writes values and tick labels (the report language's decimal sign)."""
     label_width, value_width, row = 210.0, 90.0, 26.0
     plot_left, plot_width = label_width, width - label_width - value_width
     height = row * len(bars) + 34
@@ -101,7 +103,7 @@ def bar_profile(
             f'y2="{_n(row * len(bars) + 6)}" stroke="#999" stroke-width="0.6" '
             f'stroke-dasharray="2,2"/>'
         )
-        body.append(_text(x(tick), row * len(bars) + 20, _n(tick), size=9, anchor="middle"))
+        body.append(_text(x(tick), row * len(bars) + 20, number(tick), size=9, anchor="middle"))
     for k, bar in enumerate(bars):
         top = 4 + k * row
         body.append(_label(label_width - 8, top + row / 2, bar.label, width=label_width - 12))
@@ -124,7 +126,7 @@ def bar_profile(
                     f'<line x1="{_n(x(end))}" y1="{_n(middle - 5)}" x2="{_n(x(end))}" '
                     f'y2="{_n(middle + 5)}" stroke="{_INK}" stroke-width="1.5"/>'
                 )
-        value_text = _n(bar.value) + (f" {bar.note}" if bar.note else "")
+        value_text = number(bar.value) + (f"\u00a0{bar.note}" if bar.note else "")
         body.append(_text(plot_left + plot_width + 8, top + row / 2 + 4, value_text, size=10))
     return _svg(width, height, body, title)
 

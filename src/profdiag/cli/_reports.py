@@ -65,6 +65,12 @@ REPORT_OPTIONS = options(
     help="A date to print on the reports (default: none, "
     "so that the same profile always gives the same PDF).",
 )
+@click.option(
+    "--next-steps",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A region's next-steps file, replacing the steps stored in the profiles "
+    "(docs/profiles.md).",
+)
 def report(
     profiles_file: Path,
     out: Path,
@@ -74,13 +80,16 @@ def report(
     templates: Path | None,
     time_limit: float,
     date: str | None,
+    next_steps: Path | None,
 ) -> None:
     """Render PDF reports from PROFILES_FILE (the output of `profdiag profile`)."""
     from profdiag._profile.files import read_profiles
+    from profdiag._profile.next_steps import load_next_steps, with_next_steps
 
-    render_reports(
-        read_profiles(profiles_file), out, audience, lang, templates, date, workers, time_limit
-    )
+    profiles = read_profiles(profiles_file)
+    if next_steps is not None:
+        profiles = with_next_steps(profiles, load_next_steps(next_steps))
+    render_reports(profiles, out, audience, lang, templates, date, workers, time_limit)
 
 
 @click.command()

@@ -161,6 +161,36 @@ def score(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help='JSON with validity thresholds, e.g. {"max_missing_share": 0.2} (docs/profiles.md).',
 )
+@click.option(
+    "--name-column",
+    default=None,
+    help="A column with each person's name, printed on the reports (personal data: never "
+    "in messages or file names).",
+)
+@click.option(
+    "--given-name-column",
+    default=None,
+    help="A column with the name the client report greets the person by (e.g. a pupil's "
+    "first name).",
+)
+@click.option(
+    "--date-column",
+    default=None,
+    help="A column with each person's date of testing (2025-03-14 or 14.03.2025); it wins "
+    "over the date in --session.",
+)
+@click.option(
+    "--session",
+    "session_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='JSON with the session\'s facts for every row: {"date": "2025-03-14", "counsellor": '
+    '"...", "organisation": "...", "contacts": "..."} (docs/profiles.md).',
+)
+@click.option(
+    "--next-steps",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A region's next-steps file (default: the bundled Tyumen one; docs/profiles.md).",
+)
 @OVERLAY
 def profile(
     instrument: str,
@@ -178,31 +208,53 @@ def profile(
     top: int,
     stage: str | None,
     validity: Path | None,
+    name_column: str | None,
+    given_name_column: str | None,
+    date_column: str | None,
+    session_file: Path | None,
+    next_steps: Path | None,
     overlay: Path | None,
 ) -> None:
     """Build one profile per respondent of DATA on INSTRUMENT: scale results, type code,
-    Holland indices, validity flags and matching occupations, as JSON."""
+    Holland indices, validity flags and matching occupations, as JSON.
+
+    An "age" column (completed years), with --stage, decides whom the reports speak to:
+    a minor and their parents, or an adult."""
     from profdiag._instrument.loading import read_document, validate
-    from profdiag._profile.build import ProfileInput, build_profiles
+    from profdiag._profile.build import ProfileInput, build_profiles, sessions_per_row
     from profdiag._profile.files import profiles_json
+    from profdiag._profile.model import Session
+    from profdiag._profile.next_steps import load_next_steps
     from profdiag._profile.occupations import load_catalogue
     from profdiag._profile.validity import ValidityThresholds
     from profdiag._scoring.timing import SECONDS_SUFFIX, timed_scales
 
-    refuse_overwriting_inputs(out, [data, overlay, catalogue, validity])
+    refuse_overwriting_inputs(out, [data, overlay, catalogue, validity, session_file, next_steps])
     definition = load_definition(instrument, overlay)
     thresholds = None
     if validity is not None:
         thresholds = validate(ValidityThresholds, read_document(validity), str(validity))
+    session = None
+    if session_file is not None:
+        session = validate(Session, read_document(session_file), str(session_file))
+    steps = load_next_steps(next_steps)
     occupations = load_catalogue(catalogue)
     responses = read_responses(data, encoding=encoding, delimiter=delimiter, id_column=id_column)
     require_column(responses, data, answers_column, "--answers-column")
-    require_column(responses, data, seconds_column, "--seconds-column")
-    if seconds_column is not None and seconds_column in definition.item_index:
-        raise click.BadParameter(
-            f"{seconds_column!r} is an item of {definition.id}, not a column of times",
-            param_hint="--seconds-column",
-        )
+    person_columns = {
+        "--seconds-column": seconds_column,
+        "--name-column": name_column,
+        "--given-name-column": given_name_column,
+        "--date-column": date_column,
+    }
+    for option, column in person_columns.items():
+        require_column(responses, data, column, option)
+        if column is not None and column in definition.item_index:
+            raise click.BadParameter(
+                f"{column!r} is an item of {definition.id}, not a column of "
+                + ("times" if option == "--seconds-column" else "its own"),
+                param_hint=option,
+            )
     if responses.table.n_rows == 0:
         click.echo(f"profdiag: {data}: no respondents (the file has a header only)", err=True)
         write_text_output(out, profiles_json([]))
@@ -222,11 +274,12 @@ def profile(
         subtest_seconds=subtest_seconds,
         id_column=responses.id_name,
         other_columns=[
-            *([seconds_column] if seconds_column else []),
+            *dict.fromkeys(column for column in person_columns.values() if column),
             *(scale_id + SECONDS_SUFFIX for scale_id in subtest_seconds),
         ],
         answers_column=answers_column,
     )
+    n_rows = responses.table.n_rows
     try:
         profiles = build_profiles(
             [part],
@@ -236,6 +289,15 @@ def profile(
             strict=not lenient,
             thresholds=thresholds,
             stage=stage,
+            names=responses.columns[name_column] if name_column else None,
+            given_names=responses.columns[given_name_column] if given_name_column else None,
+            sessions=sessions_per_row(
+                session,
+                responses.columns[date_column] if date_column else None,
+                n_rows,
+                column=date_column or "date",
+            ),
+            next_steps=steps,
         )
     except ResponseDataError as error:
         _stop_on_problems(responses, data, error)
