@@ -228,3 +228,51 @@ def test_colliding_ids_give_one_pdf_each_and_say_so(tmp_path: Path) -> None:
         "a_b-3-client-en.pdf",
         "a_b-client-en.pdf",
     ]
+
+
+def test_a_regions_demand_file_replaces_the_flags_without_touching_the_catalogue(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    demand = {
+        "format": "profdiag-demand/1",
+        "id": "demand-test",
+        "version": "1.0.0",
+        "title": {"ru": "Тест", "en": "Test"},
+        "region": "Тестовая область",
+        "catalogue": "profdiag-occupations-ru",
+        "sources": [
+            {
+                "id": "dept-2026",
+                "citation": "Департамент, 2026",
+                "date": "2026-01",
+                "official": True,
+            }
+        ],
+        "flags": [{"occupation": "bus-driver", "sources": ["dept-2026"]}],
+    }
+    demand_file = tmp_path / "demand.json"
+    demand_file.write_text(json.dumps(demand, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "profiles.json"
+    result = run(
+        "profile", "klimov-ddo", SHEETS, "--id-column", "respondent", "--answers-column",
+        "answers", "--top", "500", "--demand", demand_file, "--out", out,
+    )  # fmt: skip
+    assert_clean(result, 0)
+    matches = [
+        m for p in json.loads(out.read_text(encoding="utf-8"))["profiles"] for m in p["matches"]
+    ]
+    flagged = {m["id"] for m in matches if m["regional_demand"]}
+    assert "bus-driver" in {m["id"] for m in matches}  # listed for some respondent
+    assert flagged == {"bus-driver"}  # and the only one flagged, whatever the bundled flags
+    assert all(m["demand_year"] == 2026 for m in matches if m["regional_demand"])
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps({**demand, "flags": [{"occupation": "astronaut", "sources": ["dept-2026"]}]})
+    )
+    assert_clean(
+        run("profile", "klimov-ddo", SHEETS, "--answers-column", "answers", "--demand", bad),
+        1,
+        "astronaut",
+    )

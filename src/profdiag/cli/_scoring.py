@@ -143,6 +143,12 @@ def score(
     help="A region's occupation catalogue (default: the bundled one).",
 )
 @click.option(
+    "--demand",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A region's demand flags (format profdiag-demand/1) instead of the bundled "
+    "Tyumen ones; the catalogue itself is not touched.",
+)
+@click.option(
     "--top",
     type=click.IntRange(0, 500),
     default=10,
@@ -205,6 +211,7 @@ def profile(
     answers_column: str | None,
     seconds_column: str | None,
     catalogue: Path | None,
+    demand: Path | None,
     top: int,
     stage: str | None,
     validity: Path | None,
@@ -229,7 +236,9 @@ def profile(
     from profdiag._profile.validity import ValidityThresholds
     from profdiag._scoring.timing import SECONDS_SUFFIX, timed_scales
 
-    refuse_overwriting_inputs(out, [data, overlay, catalogue, validity, session_file, next_steps])
+    refuse_overwriting_inputs(
+        out, [data, overlay, catalogue, demand, validity, session_file, next_steps]
+    )
     definition = load_definition(instrument, overlay)
     thresholds = None
     if validity is not None:
@@ -238,7 +247,7 @@ def profile(
     if session_file is not None:
         session = validate(Session, read_document(session_file), str(session_file))
     steps = load_next_steps(next_steps)
-    occupations = load_catalogue(catalogue)
+    occupations = load_catalogue(catalogue, demand=demand if demand is not None else True)
     responses = read_responses(data, encoding=encoding, delimiter=delimiter, id_column=id_column)
     require_column(responses, data, answers_column, "--answers-column")
     person_columns = {
