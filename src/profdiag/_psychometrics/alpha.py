@@ -48,21 +48,31 @@ def cov_to_cor(c: FloatArray) -> FloatArray:
 
 
 def alpha_statistics(c: FloatArray, r: FloatArray) -> AlphaStatistics:
+    """psych's `alpha.1`. Division by zero (items keyed against each other can sum to no
+    variance) gives inf or NaN, as in R, for the caller to explain."""
     n = c.shape[0]
-    total = float(c.sum())
-    trace = float(np.trace(c))
-    raw = (1.0 - trace / total) * (n / (n - 1))
-    sum_r = float(r.sum())
-    std = (1.0 - n / sum_r) * (n / (n - 1))
-    g6 = 1.0 - (n - float(smc(r).sum())) / sum_r
-    average_r = (sum_r - n) / (n * (n - 1))
-    signal_noise = n * average_r / (1.0 - average_r) if average_r != 1.0 else math.inf
-    cc = c @ c
-    q = (2.0 * n**2 / ((n - 1) ** 2 * total**3)) * (
-        total * (float(np.trace(cc)) + trace**2) - 2.0 * trace * float(cc.sum())
-    )
+    with np.errstate(all="ignore"):
+        total, trace = np.float64(c.sum()), np.float64(np.trace(c))
+        raw = (1.0 - trace / total) * (n / (n - 1))
+        sum_r = np.float64(r.sum())
+        std = (1.0 - n / sum_r) * (n / (n - 1))
+        g6 = 1.0 - (n - np.float64(smc(r).sum())) / sum_r
+        average_r = (sum_r - n) / (n * (n - 1))
+        signal_noise = n * average_r / (1.0 - average_r)
+        cc = c @ c
+        q = (2.0 * n**2 / ((n - 1) ** 2 * total**3)) * (
+            total * (np.trace(cc) + trace**2) - 2.0 * trace * cc.sum()
+        )
     median_r = float(np.median(r[np.tril_indices(n, -1)]))
-    return AlphaStatistics(raw, std, g6, average_r, signal_noise, q, median_r)
+    return AlphaStatistics(
+        float(raw),
+        float(std),
+        float(g6),
+        float(average_r),
+        float(signal_noise),
+        float(q),
+        median_r,
+    )
 
 
 def smc(r: FloatArray) -> FloatArray:

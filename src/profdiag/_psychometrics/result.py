@@ -174,6 +174,13 @@ class Analysis:
             "intercorrelations": self.intercorrelations.as_dict(),
         }
 
+    def csv_tables(self) -> dict[str, str]:
+        """The analysis as CSV texts for spreadsheets, by table name: 'scales', 'items',
+        'intercorrelations' (empty cells where the JSON has null)."""
+        from profdiag._psychometrics.tables import csv_tables  # imports this module
+
+        return csv_tables(self)
+
     def to_json(self) -> str:
         """The analysis as JSON text (no NaN: a value that cannot be computed is null)."""
         return json.dumps(self.as_dict(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
