@@ -14,6 +14,7 @@ numbers, so that sums of whole-number answers stay exact.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Callable
@@ -26,6 +27,9 @@ from threadpoolctl import threadpool_limits
 from profdiag._psychometrics.variables import AnalysisPlan, FloatArray
 
 BLOCK_ROWS = 4_096
+# Whole numbers at most this far from 0 give sums of at most BLOCK_ROWS products below
+# 2^24, which float32 holds exactly (single-precision products run twice as fast).
+EXACT_SPAN = math.isqrt(2**24 // BLOCK_ROWS)
 BlockValues = Callable[[int, int], FloatArray]
 """Item values (rows x items, NaN = no answer) of rows start..stop, already validated."""
 
@@ -64,14 +68,13 @@ class Moments:
 
 
 def variable_shifts(plan: AnalysisPlan, values: FloatArray) -> FloatArray:
-    """A whole number near each variable's mean in `values` (a first block of rows)."""
+    """A whole number near each variable's mean in `values` (a first block of rows), or its
+    lowest value; so each shifted value is within the variable's span of 0."""
     k = plan.n_variables
     z = _block_z(plan, values, np.zeros(k))
     y, counts = z[:, :k], z[:, k:].sum(axis=0)
     sums = y.sum(axis=0)
-    shifts: FloatArray = np.round(
-        np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
-    )
+    shifts: FloatArray = np.round(np.divide(sums, counts, out=plan.lowest.copy(), where=counts > 0))
     return shifts
 
 
@@ -134,6 +137,7 @@ class Workspace:
 
     def __init__(self, plan: AnalysisPlan, rows: int = BLOCK_ROWS) -> None:
         self.z = np.empty((rows, 2 * plan.n_variables))
+        self.z32 = np.empty((rows, 2 * plan.n_variables), dtype=np.float32)
         self.y = np.empty((rows, plan.n_variables))
         self.missing = np.empty((rows, plan.n_variables), dtype=bool)
         self.bins = np.empty((rows, plan.counted_items.size))
@@ -153,8 +157,14 @@ def block_moments(
     t = np.where(present, totals - layout.shift, 0.0)
     tt = np.hstack([t, t * t])
     free = values[:, plan.free_items]
+    if plan.whole_numbers and plan.span <= EXACT_SPAN:
+        z32 = workspace.z32[: values.shape[0]]
+        np.copyto(z32, z, casting="same_kind")
+        gram = (z32.T @ z32).astype(np.float64)
+    else:
+        gram = z.T @ z
     return Moments(
-        gram=z.T @ z,
+        gram=gram,
         cross=tt.T @ z,
         totals=np.vstack([present.sum(axis=0), t.sum(axis=0), (t * t).sum(axis=0)]),
         counts=_counts(plan, values, workspace),

@@ -11,6 +11,7 @@ unit-weighted items.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -89,6 +90,10 @@ class AnalysisPlan:
     counts_all_items: bool  # counted_items are all the instrument's items, in order
     linear_items: IntArray  # the item of each linear variable
     linear_items_in_order: bool  # linear_items are all the instrument's items, in order
+    lowest: FloatArray  # (K,) the lowest value each variable can take (0: not known)
+    # Every variable takes whole-number values at most `span` apart (inf: not so).
+    whole_numbers: bool
+    span: float
 
     @property
     def n_variables(self) -> int:
@@ -118,9 +123,10 @@ def analysis_plan(instrument: Instrument) -> AnalysisPlan:
             draft = Entry(item.id, position, -1, sign, offset, entry.reverse, entry.weight)
             entries.append((position, points, draft))
         keyed.append((scale.id, entries))
-    # Linear variables first: the analysed matrix then starts with a block of item columns.
+    # Linear variables first, in item order: the analysed matrix then starts with the item
+    # columns as they come (often all of them, in order: no gather needed).
     keys = list(dict.fromkeys((p, t) for _, entries in keyed for p, t, _ in entries))
-    keys.sort(key=lambda key: key[1] is not None)
+    keys.sort(key=lambda key: (key[1] is not None, key[0] if key[1] is None else 0))
     index = {key: v for v, key in enumerate(keys)}
     variables = [Variable(position, points) for position, points in keys]
     layouts = [
@@ -137,6 +143,7 @@ def analysis_plan(instrument: Instrument) -> AnalysisPlan:
     values = sorted({value for found in coded.values() for value in found.values})
     linear_items = [variable.item for variable in variables if variable.points is None]
     n_items = len(instrument.items)
+    possible = [_possible(variable, answers) for variable in variables]
     return AnalysisPlan(
         item_ids=tuple(item.id for item in instrument.items),
         variables=tuple(variables),
@@ -149,10 +156,23 @@ def analysis_plan(instrument: Instrument) -> AnalysisPlan:
         counts_all_items=list(coded) == list(range(n_items)),
         linear_items=np.array(linear_items, dtype=np.intp),
         linear_items_in_order=linear_items == list(range(n_items)),
+        lowest=np.array([0.0 if v is None else min(v) for v in possible]),
+        whole_numbers=all(
+            v is not None and all(float(x).is_integer() for x in v) for v in possible
+        ),
+        span=max((math.inf if v is None else max(v) - min(v) for v in possible), default=0.0),
     )
 
 
 MAX_BINS_PER_ITEM = 64
+
+
+def _possible(variable: Variable, answers: dict[int, Answers | None]) -> tuple[float, ...] | None:
+    """The values a variable can take (None: any number within the item's bounds)."""
+    if variable.points is not None:
+        return variable.points
+    found = answers[variable.item]
+    return None if found is None else found.values
 
 
 def _bins(coded: list[Answers], values: list[float]) -> dict[str, Any]:
