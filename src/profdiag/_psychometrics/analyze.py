@@ -27,6 +27,7 @@ from profdiag._psychometrics.summary import (
 from profdiag._psychometrics.variables import FloatArray, analysis_plan
 from profdiag._scoring.encode import NUMERIC_KINDS, encode_matrix
 from profdiag._scoring.inputs import Matrix, checked_shape
+from profdiag._scoring.kernel import Workspace
 from profdiag._scoring.plan import ScoringPlan, compile_plan
 from profdiag._scoring.result import InstrumentRef
 from profdiag._scoring.score import ResponseData, score_with_values
@@ -176,9 +177,15 @@ def _reader(
         shape = checked_shape(scoring, data, source)
         if isinstance(shape, Matrix) and shape.array.dtype.kind in NUMERIC_KINDS:
             matrix = shape.array
+            buffers = threading.local()  # one validation workspace per thread
 
             def block(start: int, stop: int) -> FloatArray:
-                encoded = encode_matrix(scoring, matrix[start:stop], first_row=start)
+                workspace = getattr(buffers, "workspace", None)
+                if workspace is None:
+                    workspace = buffers.workspace = Workspace(BLOCK_ROWS, scoring.n_items)
+                encoded = encode_matrix(
+                    scoring, matrix[start:stop], first_row=start, workspace=workspace
+                )
                 reader.record(start, encoded.problems)
                 return encoded.values
 
