@@ -124,7 +124,9 @@ def test_three_item_scale_by_hand() -> None:
     # Items: the keyed mean (i3: 6 - 3.5), sd, frequencies of the raw answers
     assert (i3.n, i3.reverse, i3["mean"], i3["sd"]) == (4, True, 2.5, pytest.approx(1.2909944))
     assert i3.frequencies == {"1": 0.0, "2": 0.25, "3": 0.25, "4": 0.25, "5": 0.25}
-    assert i3.missing == 0.0 and i3.note is None and scale.notes == ()
+    assert i3.missing == 0.0 and i3.note is None
+    assert scale["omega_h"] is None and len(scale.notes) == 1
+    assert scale.notes[0].startswith("omega needs at least 6 items with variance")
 
 
 def test_missing_answers_pairwise_by_hand() -> None:
@@ -160,6 +162,50 @@ def test_multiple_choice_difficulty_and_distractors() -> None:
     assert q1.distractors == {"a": 0.25, "c": 0.25} and q1.missing == pytest.approx(0.2)
     assert q2.difficulty == pytest.approx(0.6) and q2.distractors == {"b": 0.2, "c": 0.2}
     assert q2.frequencies == {"a": 0.6, "b": 0.2, "c": 0.2}
+
+
+def test_omega_of_a_hierarchical_structure_by_hand() -> None:
+    """Nine items, three group factors of three (loadings .7), factors correlated .5:
+    R = L Phi L' with ones on the diagonal. Schmid-Leiman: general loadings
+    .7 sqrt(.5) each, uniquenesses 1 - .49 = .51. 1'R1 = 9 + 18 * .49 + 54 * .245 = 31.05;
+    omega_h = (9 * .7 sqrt(.5))^2 / 31.05 = 19.845 / 31.05, omega_t = (31.05 - 9 * .51) / 31.05."""
+    from profdiag._psychometrics.omega import omega
+
+    loadings = np.kron(np.eye(3), np.full((3, 1), 0.7))
+    phi = np.full((3, 3), 0.5) + 0.5 * np.eye(3)
+    r = loadings @ phi @ loadings.T
+    np.fill_diagonal(r, 1.0)
+    found = omega(r)
+    assert found.omega_h == pytest.approx(19.845 / 31.05, abs=1e-4)
+    assert found.omega_total == pytest.approx((31.05 - 9 * 0.51) / 31.05, abs=1e-4)
+    assert found.reversed == () and found.converged
+
+
+def test_omega_on_a_bundled_instrument() -> None:
+    """Ten-item scales get omega; omega_h <= omega_total <= 1; a six-or-more-item scale
+    keyed against its data is reported with the items psych's omega() reverses."""
+    ipip = profdiag.load_instrument("ipip-bfm-50")
+    rng = np.random.default_rng(3)
+    trait = rng.normal(size=(600, 1))
+    signs = np.array(
+        [-1.0 if entry.reverse else 1.0 for scale in ipip.scales for entry in scale.items]
+    )
+    order = [ipip.item_index[entry.item] for scale in ipip.scales for entry in scale.items]
+    keyed = np.empty(50)
+    keyed[order] = signs
+    answers = np.clip(np.round(3 + keyed * trait + rng.normal(size=(600, 50))), 1, 5)
+    scale = analyze(ipip, answers).scale("extraversion")
+    omega_h, omega_total = scale["omega_h"], scale["omega_total"]
+    assert omega_h is not None and omega_total is not None
+    assert 0 < omega_h <= omega_total <= 1
+    assert not any(note.startswith("omega") for note in scale.notes)
+    against = answers.copy()
+    first = ipip.item_index[ipip.scales[0].items[0].item]
+    against[:, first] = 6 - against[:, first]  # answered the other way round
+    notes = analyze(ipip, against).scale("extraversion").notes
+    assert any(
+        note.startswith("omega: reversed") and ipip.items[first].id in note for note in notes
+    )
 
 
 # ----------------------------------------------------------------------- properties

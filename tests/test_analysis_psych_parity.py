@@ -5,8 +5,10 @@ The reference values in tests/data/psych-alpha/ were produced once by make_refer
 there (R 4.2.2, psych 2.2.9); R is not needed to run these tests. The data: 400
 respondents, five-point items with about 7% missing answers, two empty answer sheets, a
 respondent with no answer on one scale, reverse-keyed items (one item forward in one scale
-and reversed in another), a two-item scale; multiple-choice items (one with partial
-credit) and binary items, one of them reverse-keyed.
+and reversed in another), a two-item scale, a 12-item scale for omega; multiple-choice
+items (one with partial credit) and binary items, one of them reverse-keyed. omega()
+(psych's defaults: three factors, minres, oblimin, Schmid-Leiman) is compared to 1e-3, as
+issue 11 asks.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from profdiag import analyze, load_instrument
 
 DATA = Path(__file__).parent / "data" / "psych-alpha"
 TOLERANCE = 1e-9
+OMEGA_TOLERANCE = 1e-3  # issue 11: omega() to 1e-3 (an iterative fit; measured: at most 2.1e-6)
 INSTRUMENTS = ("likert", "choice")
 
 SCALE_KEYS = {
@@ -36,6 +39,7 @@ SCALE_KEYS = {
     "mean": "mean",
     "sd": "sd",
 }
+OMEGA_KEYS = {"omega_h": "omega_h", "omega.tot": "omega_total"}  # scales of 6+ items
 ITEM_KEYS = {
     "n": "n",
     "raw.r": "raw_r",
@@ -85,23 +89,33 @@ def _differences(name: str) -> dict[str, float]:
     largest: dict[str, float] = defaultdict(float)
     compared: set[tuple[str, str, str]] = set()
 
-    def compare(key: tuple[str, str, str], ours: object, label: str) -> None:
+    def compare(
+        key: tuple[str, str, str], ours: object, label: str, tolerance: float = TOLERANCE
+    ) -> None:
         assert key in reference, key
         assert isinstance(ours, int | float), (key, ours)
         difference = abs(float(ours) - reference[key])
-        assert difference <= TOLERANCE, (name, key, ours, reference[key])
+        assert difference <= tolerance, (name, key, ours, reference[key])
         largest[label] = max(largest[label], difference)
         compared.add(key)
 
     for scale_id, scale in scales.items():
         for psych_key, key in SCALE_KEYS.items():
             compare((scale_id, "", psych_key), scale[key], key)
+        for psych_key, key in OMEGA_KEYS.items():
+            if (scale_id, "", psych_key) in reference:
+                compare((scale_id, "", psych_key), scale[key], key, OMEGA_TOLERANCE)
+            else:  # fewer than 6 items: no omega, and a note says why
+                assert scale[key] is None and any("omega needs" in n for n in scale["notes"])  # type: ignore[attr-defined]
         interval = scale["alpha_ci"]
         assert isinstance(interval, dict) and interval["method"] == "feldt"
         assert interval["level"] == 0.95
         compare((scale_id, "", "feldt_lower"), interval["lower"], "alpha_ci.lower")
         compare((scale_id, "", "feldt_upper"), interval["upper"], "alpha_ci.upper")
-        assert set(scale) == set(SCALE_KEYS.values()) | NOT_FROM_PSYCH["scale"]
+        assert (
+            set(scale)
+            == set(SCALE_KEYS.values()) | set(OMEGA_KEYS.values()) | NOT_FROM_PSYCH["scale"]
+        )
         items: dict[str, dict[str, object]] = scale["items"]  # type: ignore[assignment]
         for item_id, item in items.items():
             for psych_key, key in ITEM_KEYS.items():
@@ -136,8 +150,9 @@ def _differences(name: str) -> dict[str, float]:
 @pytest.mark.parametrize("name", INSTRUMENTS)
 def test_every_statistic_equals_psych(name: str) -> None:
     largest = _differences(name)
-    assert max(largest.values()) <= TOLERANCE
+    assert max(value for key, value in largest.items() if not key.startswith("omega")) <= TOLERANCE
     assert {"raw_alpha", "raw_r", "frequencies", "intercorrelations.corrected"} <= set(largest)
+    assert {"omega_h", "omega_total"} <= set(largest)
 
 
 def test_multiple_choice_difficulty_and_distractors() -> None:

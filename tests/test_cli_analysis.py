@@ -30,7 +30,7 @@ def test_analyze_writes_json_and_tables_that_agree(tmp_path: Path) -> None:
     out = tmp_path / "analysis.json"
     code, _, err = run("analyze", LIKERT, RESPONSES, "--out", out)
     assert code == 0, err
-    assert "analysed 400 respondents on 4 scales of alpha-likert 1.0.0" in err
+    assert "analysed 400 respondents on 5 scales of alpha-likert 1.0.0" in err
     document = json.loads(out.read_text(encoding="utf-8"))
     assert document["instrument"]["id"] == "alpha-likert"
     assert document["respondents"] == 400 and document["confidence_level"] == 0.95
@@ -45,7 +45,9 @@ def test_analyze_writes_json_and_tables_that_agree(tmp_path: Path) -> None:
     assert set(item["frequencies"]) == {"1", "2", "3", "4", "5"} and "missing" in item
 
     scales = _rows(tmp_path / "analysis.scales.csv")
-    assert [row["scale"] for row in scales] == ["A", "B", "C", "D"]
+    assert [row["scale"] for row in scales] == ["A", "B", "C", "D", "ALL"]
+    assert float(scales[4]["omega_h"]) == document["scales"]["ALL"]["omega_h"]
+    assert scales[0]["omega_h"] == ""  # five items: no omega
     assert float(scales[0]["raw_alpha"]) == scale["raw_alpha"]
     assert float(scales[0]["alpha_ci_lower"]) == scale["alpha_ci"]["lower"]
     items = _rows(tmp_path / "analysis.items.csv")
@@ -57,7 +59,8 @@ def test_analyze_writes_json_and_tables_that_agree(tmp_path: Path) -> None:
     correlations = _rows(tmp_path / "analysis.intercorrelations.csv")
     assert [(row["kind"], row["scale"]) for row in correlations][:2] == [("raw", "A"), ("raw", "B")]
     assert float(correlations[0]["B"]) == document["intercorrelations"]["raw"][0][1]
-    assert float(correlations[4]["B"]) == document["intercorrelations"]["corrected"][0][1]
+    assert correlations[5]["kind"] == "corrected"
+    assert float(correlations[5]["B"]) == document["intercorrelations"]["corrected"][0][1]
 
 
 def test_analyze_without_out_prints_json_only(tmp_path: Path) -> None:

@@ -27,8 +27,8 @@ from threadpoolctl import threadpool_limits
 from profdiag._psychometrics.variables import AnalysisPlan, FloatArray
 
 BLOCK_ROWS = 4_096
-# Whole numbers at most this far from 0 give sums of at most BLOCK_ROWS products below
-# 2^24, which float32 holds exactly (single-precision products run twice as fast).
+# Whole numbers at most this far from 0 give sums of at most BLOCK_ROWS products (or
+# squares) below 2^24, which float32 holds exactly (single precision runs twice as fast).
 EXACT_SPAN = math.isqrt(2**24 // BLOCK_ROWS)
 BlockValues = Callable[[int, int], FloatArray]
 """Item values (rows x items, NaN = no answer) of rows start..stop, already validated."""
@@ -50,6 +50,7 @@ class TotalsLayout:
 @dataclass
 class Moments:
     gram: FloatArray  # (2K, 2K) Z'Z
+    squares: FloatArray  # (K, K) (Y*Y)'M: sums of squares over those who answered both
     cross: FloatArray  # (2S, 2K) [T | T^2]'Z, T the shifted totals (0 where none)
     totals: FloatArray  # (3, S): respondents with a total, sum of T, sum of T^2
     counts: FloatArray  # (counted items, counted values) answers of each value
@@ -59,6 +60,7 @@ class Moments:
     def __add__(self, other: Moments) -> Moments:
         return Moments(
             self.gram + other.gram,
+            self.squares + other.squares,
             self.cross + other.cross,
             self.totals + other.totals,
             self.counts + other.counts,
@@ -157,14 +159,20 @@ def block_moments(
     t = np.where(present, totals - layout.shift, 0.0)
     tt = np.hstack([t, t * t])
     free = values[:, plan.free_items]
+    k = plan.n_variables
     if plan.whole_numbers and plan.span <= EXACT_SPAN:
         z32 = workspace.z32[: values.shape[0]]
         np.copyto(z32, z, casting="same_kind")
+        y32 = z32[:, :k]
         gram = (z32.T @ z32).astype(np.float64)
+        squares = ((y32 * y32).T @ z32[:, k:]).astype(np.float64)
     else:
+        y = z[:, :k]
         gram = z.T @ z
+        squares = (y * y).T @ z[:, k:]
     return Moments(
         gram=gram,
+        squares=squares,
         cross=tt.T @ z,
         totals=np.vstack([present.sum(axis=0), t.sum(axis=0), (t * t).sum(axis=0)]),
         counts=_counts(plan, values, workspace),

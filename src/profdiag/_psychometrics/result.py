@@ -32,6 +32,8 @@ SCALE_STATISTICS = (
     "median_r",
     "mean",
     "sd",
+    "omega_h",
+    "omega_total",
 )
 ITEM_STATISTICS = ("raw_r", "std_r", "r_cor", "r_drop", "mean", "sd", "alpha_if_dropped")
 

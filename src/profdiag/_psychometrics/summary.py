@@ -15,6 +15,7 @@ from profdiag._psychometrics.alpha import (
     item_total,
 )
 from profdiag._psychometrics.moments import Moments, TotalsLayout
+from profdiag._psychometrics.omega import omega
 from profdiag._psychometrics.result import (
     ITEM_STATISTICS,
     SCALE_STATISTICS,
@@ -26,6 +27,8 @@ from profdiag._psychometrics.result import (
 )
 from profdiag._psychometrics.variables import AnalysisPlan, Entry, FloatArray
 
+OMEGA_MIN_ITEMS = 6
+
 
 @dataclass(frozen=True)
 class Pairwise:
@@ -33,6 +36,7 @@ class Pairwise:
 
     n: FloatArray  # respondents who answered both
     cov: FloatArray  # covariance over them (NaN where fewer than two)
+    cor: FloatArray  # correlation over them, sds over them too (R's cor(use = "pairwise"))
     sums: FloatArray  # sums[k, l]: sum of shifted variable k over those who answered l too
     products: FloatArray  # sum of products of the shifted variables
     mean: FloatArray  # (K,) mean of each variable over its respondents
@@ -47,8 +51,12 @@ class Pairwise:
         with np.errstate(divide="ignore", invalid="ignore"):
             cov = (products - sums * sums.T / n) / (n - 1)
             mean = shifts + np.diag(sums) / np.diag(n)
+            spread = (moments.squares - sums * sums / n) / (n - 1)  # var of k given l
+            cor = cov / np.sqrt(spread * spread.T)
         cov[n < 2] = np.nan
-        return cls(n, cov, sums, products, mean)
+        cor[n < 2] = np.nan
+        np.fill_diagonal(cor, np.where(np.diag(n) < 2, np.nan, 1.0))
+        return cls(n, cov, cor, sums, products, mean)
 
 
 def varying_entries(plan: AnalysisPlan, pairwise: Pairwise, moments: Moments) -> list[list[bool]]:
@@ -156,6 +164,7 @@ def _scale(
         else:
             interval = _alpha(c, kept, statistics, per_item, n_rows, level, notes)
             _item_total_r(kept, s, len(plan.scales), pairwise, totals, layout, per_item)
+            _omega(kept, pairwise, statistics, notes)
             if len(kept) == 2:
                 notes.append(
                     "alpha_if_dropped is null: dropping one of two items leaves a single "
@@ -217,6 +226,42 @@ def _alpha(
         return None
     lower, upper = feldt_interval(alpha, n_rows, len(kept), level)
     return ConfidenceInterval("feldt", level, number(lower), number(upper))
+
+
+def _omega(
+    kept: list[Entry],
+    pairwise: Pairwise,
+    statistics: dict[str, float | None],
+    notes: list[str],
+) -> None:
+    """omega_h and omega_total from the keyed items' pairwise correlations (psych's
+    `omega()` defaults: three group factors)."""
+    if len(kept) < OMEGA_MIN_ITEMS:
+        notes.append(
+            f"omega needs at least {OMEGA_MIN_ITEMS} items with variance (two for each of "
+            f"three group factors); with {len(kept)}, psych would fit an under-identified "
+            "model"
+        )
+        return
+    index = np.array([entry.variable for entry in kept])
+    signs = np.array([entry.sign for entry in kept])
+    r = pairwise.cor[np.ix_(index, index)] * np.outer(signs, signs)
+    try:
+        found = omega(r) if np.isfinite(r).all() else None
+    except (np.linalg.LinAlgError, ValueError):
+        found = None
+    if found is None:
+        notes.append("omega could not be computed: the items' correlations admit no factor model")
+        return
+    statistics.update(omega_h=number(found.omega_h), omega_total=number(found.omega_total))
+    if found.reversed:
+        names = ", ".join(kept[i].item_id for i in found.reversed)
+        notes.append(
+            f"omega: reversed (as psych's omega() does) because they load negatively on "
+            f"the general factor: {names}"
+        )
+    if not found.converged:
+        notes.append("omega: the factor analysis or rotation did not converge; use with care")
 
 
 def _item_total_r(

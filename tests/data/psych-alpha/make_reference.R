@@ -33,7 +33,9 @@ likert_keys <- list(
   A = c("it01", "it02", "-it03", "it04", "it05"),
   B = c("it06", "-it07", "it08", "-it01"),                      # it01 reversed here
   C = c("it09", "it10", "-it11", "it12"),
-  D = c("it04", "it12"))                                        # two items
+  D = c("it04", "it12"),                                        # two items
+  ALL = c("it01", "it02", "-it03", "it04", "it05", "-it06", "it07", "-it08",
+          "it09", "it10", "-it11", "it12"))                     # for omega: 12 items
 likert_items <- as.data.frame(x)
 
 # ---------------------------------------------------------------- multiple choice and binary
@@ -76,7 +78,24 @@ add <- function(instrument, scale, item, statistic, value) {
   rows[[length(rows) + 1]] <<- data.frame(instrument = instrument, scale = scale, item = item,
                                           statistic = statistic, value = sprintf("%.17g", value))
 }
-analyse <- function(instrument, scale, items, reversed, frequency_items, labels = NULL) {
+# omega() with psych's defaults (3 group factors, minres, oblimin, Schmid-Leiman) on the
+# keyed items (reversed: min + max - x), for scales of at least 6 items.
+add_omega <- function(instrument, scale, keyed) {
+  if (ncol(keyed) < 6) return(invisible())
+  o <- withCallingHandlers(
+    omega(keyed, plot = FALSE),
+    warning = function(w) {
+      message("psych warning (omega ", instrument, " ", scale, "): ", conditionMessage(w))
+      invokeRestart("muffleWarning")
+    })
+  add(instrument, scale, "", "omega_h", o$omega_h)
+  add(instrument, scale, "", "omega.tot", o$omega.tot)
+}
+analyse <- function(instrument, scale, items, reversed, frequency_items, labels = NULL,
+                    low = 1, high = 5) {
+  keyed <- items
+  keyed[, reversed] <- low + high - keyed[, reversed]
+  add_omega(instrument, scale, keyed)
   a <- withCallingHandlers(
     alpha(items, keys = if (length(reversed)) reversed else NULL),
     warning = function(w) {
@@ -120,8 +139,9 @@ for (scale in names(likert_keys)) {
 }
 intercorrelations("likert", likert_keys, likert_items)
 
-analyse("choice", "MC", as.data.frame(credit), character(0), as.data.frame(option_numbers), options)
-analyse("choice", "BIN", as.data.frame(bin), "b03", as.data.frame(bin))
+analyse("choice", "MC", as.data.frame(credit), character(0), as.data.frame(option_numbers), options,
+        low = 0, high = 1)
+analyse("choice", "BIN", as.data.frame(bin), "b03", as.data.frame(bin), low = 0, high = 1)
 intercorrelations("choice", choice_keys, as.data.frame(cbind(credit, bin)))
 
 expected <- do.call(rbind, rows)
