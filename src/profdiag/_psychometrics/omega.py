@@ -20,6 +20,7 @@ from profdiag._psychometrics.alpha import smc
 from profdiag._psychometrics.variables import FloatArray
 
 GROUP_FACTORS = 3
+LOWEST_UNIQUENESS = 0.005  # psych's lower bound in fa()
 EPS = float(np.finfo(float).eps)
 
 
@@ -29,6 +30,7 @@ class Omega:
     omega_total: float
     reversed: tuple[int, ...]  # items psych reverses: negative loadings on the general factor
     converged: bool
+    heywood: bool  # an item's uniqueness at the lower bound: the solution is not well defined
 
 
 def omega(r: FloatArray, factors: int = GROUP_FACTORS) -> Omega:
@@ -46,6 +48,7 @@ def omega(r: FloatArray, factors: int = GROUP_FACTORS) -> Omega:
         omega_total=(total - unique) / total,
         reversed=tuple(int(i) for i in np.flatnonzero(key < 0)),
         converged=converged and rotated and general_converged,
+        heywood=bool((communality >= 1.0 - LOWEST_UNIQUENESS - 1e-9).any()),
     )
 
 
@@ -103,7 +106,7 @@ def _minres(s: FloatArray, factors: int) -> tuple[FloatArray, bool]:
         start / scale,
         jac=lambda x: _gradient(x * scale, s, factors) * scale,
         method="L-BFGS-B",
-        bounds=[(0.005 / scale, upper / scale)] * len(start),
+        bounds=[(LOWEST_UNIQUENESS / scale, upper / scale)] * len(start),
         options={"ftol": 1e7 * EPS, "gtol": 0.0, "maxcor": 5, "maxiter": 100},
     )
     psi = found.x * scale

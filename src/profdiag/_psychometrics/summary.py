@@ -261,7 +261,13 @@ def _omega(
             f"the general factor: {names}"
         )
     if not found.converged:
-        notes.append("omega: the factor analysis or rotation did not converge; use with care")
+        notes.append("omega: the factor analysis or the rotation did not converge: use with care")
+    if found.heywood:
+        notes.append(
+            "omega: a Heywood case in the three-factor solution (an item's uniqueness at "
+            "psych's lower bound .005): the group factors are not well defined, and with "
+            "little common variance omega itself depends on the optimiser (psych's too)"
+        )
 
 
 def _item_total_r(
