@@ -23,6 +23,7 @@ from profdiag._profile.build import ProfileInput, ScoredInput, build_profiles
 from profdiag._profile.files import profiles_json, read_profiles
 from profdiag._profile.model import Profile
 from profdiag._profile.occupations import OccupationCatalogue, load_catalogue
+from profdiag._psychometrics import analyze
 from profdiag._scoring import ScaleStatus, ScoreResult, score
 from profdiag._scoring.score import ResponseData, score_with_values
 from profdiag.errors import (
@@ -88,6 +89,7 @@ __all__ = [
     "TextOverlay",
     "WrittenReport",
     "__version__",
+    "analyze",
     "apply_overlay",
     "build_profiles",
     "bundled_ids",

@@ -59,28 +59,28 @@ class _ConfidenceLevel(click.FloatRange):
         return number
 
 
-_LEVEL = _ConfidenceLevel(0.5, 0.999)
+CONFIDENCE_LEVEL = _ConfidenceLevel(0.5, 0.999)
 
-RESPONSE_OPTIONS = options(
-    click.option(
-        "--id-column",
-        default="id",
-        show_default=True,
-        help="Column identifying respondents (used when present).",
-    ),
-    click.option(
-        "--norm-group",
-        default=None,
-        help="Norm group id for every row (default: "
-        "chosen per row from the sex, age and grade columns).",
-    ),
-    click.option(
-        "--level",
-        type=_LEVEL,
-        default=0.90,
-        show_default=True,
-        help="Confidence level of T-score bands and leading-scale comparisons.",
-    ),
+_ID_COLUMN = click.option(
+    "--id-column",
+    default="id",
+    show_default=True,
+    help="Column identifying respondents (used when present).",
+)
+_NORM_GROUP = click.option(
+    "--norm-group",
+    default=None,
+    help="Norm group id for every row (default: "
+    "chosen per row from the sex, age and grade columns).",
+)
+_LEVEL = click.option(
+    "--level",
+    type=CONFIDENCE_LEVEL,
+    default=0.90,
+    show_default=True,
+    help="Confidence level of T-score bands and leading-scale comparisons.",
+)
+_READING = (
     click.option(
         "--lenient", is_flag=True, help="Record invalid cells and go on, instead of stopping."
     ),
@@ -105,6 +105,11 @@ RESPONSE_OPTIONS = options(
         "per item.",
     ),
 )
+
+RESPONSE_OPTIONS = options(_ID_COLUMN, _NORM_GROUP, _LEVEL, *_READING)
+"""Reading response data and standardising scores: score and profile."""
+READING_OPTIONS = options(_ID_COLUMN, *_READING)
+"""Reading response data only: commands that use no norms (analyze)."""
 
 
 def load_definition(reference: str | Path, overlay: Path | None = None) -> Instrument:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from profdiag.cli._analysis import analyze
 from profdiag.cli._errors import ErrorReportingGroup
 from profdiag.cli._instruments import describe, import_keys, instruments, schema, validate
 from profdiag.cli._reports import demo, report
@@ -16,5 +17,16 @@ def main() -> None:
     """Career-guidance diagnostics: instruments as data, vectorised scoring, norms."""
 
 
-for command in (instruments, describe, validate, schema, import_keys, score, profile, report, demo):
+for command in (
+    instruments,
+    describe,
+    validate,
+    schema,
+    import_keys,
+    score,
+    profile,
+    analyze,
+    report,
+    demo,
+):
     main.add_command(command)

@@ -1,0 +1,7 @@
+"""Psychometric analysis of response data: reliability and item statistics per scale (as R
+psych's `alpha()`), scale intercorrelations, CSV tables for spreadsheets."""
+
+from profdiag._psychometrics.analyze import analyze
+from profdiag._psychometrics.result import Analysis, ItemAnalysis, ScaleAnalysis
+
+__all__ = ["Analysis", "ItemAnalysis", "ScaleAnalysis", "analyze"]

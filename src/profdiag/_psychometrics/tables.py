@@ -1,0 +1,128 @@
+"""An analysis as three CSV tables for spreadsheet users: scales, items, intercorrelations.
+
+Numbers at full precision (Python's shortest round-trip form); an empty cell where the
+JSON has null.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from profdiag._psychometrics.result import ITEM_STATISTICS, SCALE_STATISTICS, Analysis
+
+TABLE_NAMES = ("scales", "items", "intercorrelations")
+
+
+def csv_tables(analysis: Analysis) -> dict[str, str]:
+    """Table name -> CSV text, for `TABLE_NAMES`."""
+    return {
+        "scales": _scales(analysis),
+        "items": _items(analysis),
+        "intercorrelations": _intercorrelations(analysis),
+    }
+
+
+def _scales(analysis: Analysis) -> str:
+    header = [
+        "scale",
+        "n_items",
+        "n_items_analysed",
+        *SCALE_STATISTICS,
+        "alpha_ci_method",
+        "alpha_ci_level",
+        "alpha_ci_lower",
+        "alpha_ci_upper",
+        "notes",
+    ]
+    rows = []
+    for scale in analysis.scales:
+        interval = scale.alpha_ci
+        rows.append(
+            [
+                scale.scale_id,
+                scale.n_items,
+                scale.n_items_analysed,
+                *(scale[name] for name in SCALE_STATISTICS),
+                *(
+                    (None,) * 4
+                    if interval is None
+                    else (interval.method, interval.level, interval.lower, interval.upper)
+                ),
+                " | ".join(scale.notes),
+            ]
+        )
+    return _csv(header, rows)
+
+
+def _items(analysis: Analysis) -> str:
+    codes = list(
+        dict.fromkeys(
+            code
+            for scale in analysis.scales
+            for item in scale.items
+            for code in (item.frequencies or {})
+        )
+    )
+    header = [
+        "scale",
+        "item",
+        "reverse",
+        "n",
+        *ITEM_STATISTICS,
+        "missing",
+        "difficulty",
+        *(f"freq:{code}" for code in codes),
+        "note",
+    ]
+    rows = []
+    for scale in analysis.scales:
+        for item in scale.items:
+            frequencies = item.frequencies or {}
+            rows.append(
+                [
+                    scale.scale_id,
+                    item.item_id,
+                    item.reverse,
+                    item.n,
+                    *(item[name] for name in ITEM_STATISTICS),
+                    item.missing,
+                    item.difficulty,
+                    *(frequencies.get(code) for code in codes),
+                    item.note,
+                ]
+            )
+    return _csv(header, rows)
+
+
+def _intercorrelations(analysis: Analysis) -> str:
+    table = analysis.intercorrelations
+    header = ["kind", "scale", *table.scale_ids]
+    rows = [
+        [kind, scale_id, *matrix[row].tolist()]
+        for kind, matrix in (("raw", table.raw), ("corrected", table.corrected))
+        for row, scale_id in enumerate(table.scale_ids)
+    ]
+    return _csv(header, rows)
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else ""
+    return str(value)
