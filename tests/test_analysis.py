@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import profdiag
@@ -217,7 +217,21 @@ LIKERT = st.sampled_from([1.0, 2.0, 3.0, 4.0, 5.0, math.nan])
 def responses(draw: st.DrawFn, n_items: int = 4) -> np.ndarray:
     n_rows = draw(st.integers(6, 30))
     cells = draw(st.lists(LIKERT, min_size=n_rows * n_items, max_size=n_rows * n_items))
-    return np.array(cells).reshape(n_rows, n_items)
+    data = np.array(cells).reshape(n_rows, n_items)
+    assume(_well_conditioned(data))
+    return data
+
+
+def _well_conditioned(data: np.ndarray) -> bool:
+    """Every pair of items has at least 5 rows answered on both, with both varying there:
+    the statistics are then defined, and sums in another order agree to 1e-9. (Degenerate
+    data are tested on their own: constant and unanswered items, one-item scales.)"""
+    for a in range(data.shape[1]):
+        for b in range(a + 1, data.shape[1]):
+            both = ~np.isnan(data[:, a]) & ~np.isnan(data[:, b])
+            if both.sum() < 5 or np.ptp(data[both, a]) == 0 or np.ptp(data[both, b]) == 0:
+                return False
+    return True
 
 
 def assert_same(a: Any, b: Any, path: str = "$") -> None:

@@ -98,13 +98,18 @@ def item_total(c: FloatArray, r: FloatArray) -> ItemTotal:
     column = c.sum(axis=0)
     variance = np.diag(c)
     rest = float(c.sum()) - 2.0 * column + variance  # 1'C1 of the scale without the item
+    # A rest (or item) variance within rounding of zero is zero: the correlation is then
+    # undefined, whatever order the sums were taken in.
+    tiny = 1e-12 * max(1.0, float(np.abs(c).max()))
+    spread = np.where((variance > tiny) & (rest > tiny), variance * rest, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         std_r = r.sum(axis=0) / np.sqrt(r.sum())
         r_cor = rc.sum(axis=0) / np.sqrt(rc.sum())
-        r_drop = (column - variance) / np.sqrt(variance * rest)
+        r_drop = (column - variance) / np.sqrt(spread)
         if n > 2:
             trace = float(np.trace(c))
-            dropped = (1.0 - (trace - variance) / rest) * ((n - 1) / (n - 2))
+            defined_rest = np.where(rest > tiny, rest, np.nan)
+            dropped = (1.0 - (trace - variance) / defined_rest) * ((n - 1) / (n - 2))
         else:
             dropped = np.full(n, np.nan)  # one item is left: it has no alpha
     return ItemTotal(std_r, r_cor, r_drop, dropped)

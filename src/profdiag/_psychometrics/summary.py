@@ -172,7 +172,8 @@ def _scale(
                 )
     for entry in kept:
         r_drop = per_item[entry.item_id]["r_drop"]
-        if r_drop is not None and r_drop < 0:
+        # Negative as printed (three decimals): -1e-17 is rounding noise, not a keying error.
+        if r_drop is not None and round(r_drop, 3) < 0:
             notes.append(
                 f"{entry.item_id} correlates negatively with the rest of the scale "
                 f"(r_drop {r_drop:.3f}): check its keying"
