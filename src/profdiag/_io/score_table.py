@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
+from profdiag._arrow import ArrowColumn, arrow_array
 from profdiag._norms.standard import StandardScores
 from profdiag._scoring.result import ScoreResult
 from profdiag._scoring.timing import SpeedAccuracy
@@ -21,14 +25,17 @@ def score_table(
     normed: bool = True,
     bands: bool = True,
     timing: SpeedAccuracy | None = None,
-) -> tuple[list[str], list[np.ndarray]]:
-    """Header and columns (one array each): id, the raw score of each scale (column named
-    by the scale id), then per scale `<id>.answered`, `<id>.status` and, with norms,
-    `<id>.z` ... `<id>.sten`, `<id>.band`; then `norm_group`, `row_status` and the
-    instrument's id, version and hash."""
+    extra: Sequence[tuple[str, Sequence[Any]]] = (),
+) -> tuple[list[str], list[Any]]:
+    """Header and columns (a numpy array or an Arrow-backed column each): id, the columns
+    of `extra` (name, cells) as they are, the raw score of each scale (column named by the
+    scale id), then per scale `<id>.answered`, `<id>.status` and, with norms, `<id>.z` ...
+    `<id>.sten`, `<id>.band`; then `norm_group`, `row_status` and the instrument's id,
+    version and hash."""
     scales = result.scale_ids
-    header = [id_name, *scales]
-    columns: list[np.ndarray] = [np.asarray(result.row_ids, dtype=object), *result.raw.T]
+    header = [id_name, *(name for name, _ in extra), *scales]
+    columns: list[Any] = [_ids(result.row_ids), *(_carried(cells) for _, cells in extra)]
+    columns += list(result.raw.T)
     labels = result.status_labels()
     for s, scale_id in enumerate(scales):
         header += [f"{scale_id}.answered", f"{scale_id}.status"]
@@ -66,3 +73,19 @@ def _whole(values: np.ndarray) -> np.ndarray:
     known = ~np.isnan(values)
     out[known] = values[known].astype(int)
     return out
+
+
+def _ids(row_ids: Sequence[Any]) -> Any:
+    if isinstance(row_ids, ArrowColumn):
+        return row_ids
+    return np.asarray(row_ids, dtype=object)
+
+
+def _carried(cells: Sequence[Any]) -> Any:
+    """A column carried into the output unchanged: Arrow-backed columns as they are."""
+    arrow = arrow_array(cells)
+    if arrow is not None:
+        return cells if isinstance(cells, ArrowColumn) else ArrowColumn(arrow)
+    column = np.empty(len(cells), dtype=object)
+    column[:] = list(cells)
+    return column

@@ -12,19 +12,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from profdiag._arrow import ArrowColumn, arrow_array
 from profdiag._instrument.semantics import parse_number
 from profdiag._scoring.inputs import unmasked
 from profdiag._scoring.kernel import Split, Workspace
 from profdiag._scoring.plan import BoolArray, FloatArray, ItemCoding, ScoringPlan
 from profdiag.errors import ArgumentError, CellProblem
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 _UNKNOWN = object()
 NUMERIC_KINDS = "fiu"  # numpy kinds scored as numbers (bool and complex are refused)
+_PARALLEL_ROWS = 65_536  # Arrow columns at least this long are encoded on threads
 
 
 @dataclass
@@ -63,38 +69,146 @@ def encode_columns(
     n_rows: int,
     roles: ColumnRoles,
     first_row: int = 0,
+    *,
+    check_names: bool = True,
+    out: tuple[FloatArray, BoolArray] | None = None,
+    threads: bool = True,
 ) -> Encoded:
-    """Columns by name: each a numpy array, pandas Series or sequence of cells."""
-    problems = _column_problems(plan, columns.keys(), roles)
-    values = np.full((n_rows, plan.n_items), np.nan)
-    bad = np.zeros((n_rows, plan.n_items), dtype=bool)
-    arrays: dict[int, np.ndarray] = {}
+    """Columns by name: each a numpy array, pandas Series, Arrow array or sequence of
+    cells. Arrow columns (what the CSV and Parquet readers give) are encoded a whole column
+    at a time, on threads when long (unless `threads` is False). `out` gives the buffers
+    for the values and the invalid-cell mask (n_rows x items); `check_names` False skips
+    the column-name problems (for a block of rows, whose columns were checked once)."""
+    problems = column_problems(plan, columns.keys(), roles) if check_names else []
+    if out is None:
+        values = np.empty((n_rows, plan.n_items))
+        bad = np.empty((n_rows, plan.n_items), dtype=bool)
+    else:
+        values, bad = out
+    arrays: dict[int, Any] = {}
+    arrow_items: list[tuple[int, pa.ChunkedArray]] = []
     for i, coding in enumerate(plan.codings):
         if coding.item_id not in columns:
+            values[:, i], bad[:, i] = np.nan, False
+            continue
+        arrow = arrow_array(columns[coding.item_id])
+        if arrow is not None:
+            _check_length(coding.item_id, len(arrow), n_rows)
+            arrays[i] = ArrowColumn(arrow)
+            arrow_items.append((i, arrow))
             continue
         column = arrays[i] = as_array(columns[coding.item_id])
-        if len(column) != n_rows:
-            raise ArgumentError(
-                f"column {coding.item_id!r} has {len(column)} rows, expected {n_rows}"
-            )
+        _check_length(coding.item_id, len(column), n_rows)
         kind = column.dtype.kind
         if kind in NUMERIC_KINDS:
             values[:, i], bad[:, i] = _encode_numeric_column(coding, column.astype(np.float64))
         elif kind in "bc":  # True/False and complex numbers are never answers, as in a dict
-            bad[:, i] = True
+            values[:, i], bad[:, i] = np.nan, True
         else:
             values[:, i], bad[:, i] = _encode_text_column(coding, column)
+
+    def encode_arrow(item: tuple[int, pa.ChunkedArray]) -> None:
+        i, arrow = item
+        values[:, i], bad[:, i] = encode_arrow_column(plan.codings[i], arrow)
+
+    if threads and len(arrow_items) > 1 and n_rows >= _PARALLEL_ROWS:
+        with ThreadPoolExecutor() as pool:  # pyarrow and numpy release the GIL
+            list(pool.map(encode_arrow, arrow_items))
+    else:
+        for item in arrow_items:
+            encode_arrow(item)
     problems += _cell_problems(plan, arrays, bad, first_row)
     ids = None
     if roles.id_column is not None and roles.id_column in columns:
-        ids = list(as_array(columns[roles.id_column]))
+        ids = id_cells(columns[roles.id_column])
     return Encoded(values, problems, np.asarray(bad.any(axis=1)), ids)
+
+
+def _check_length(item_id: str, length: int, n_rows: int) -> None:
+    if length != n_rows:
+        raise ArgumentError(f"column {item_id!r} has {length} rows, expected {n_rows}")
+
+
+def encode_block(
+    plan: ScoringPlan,
+    sources: Sequence[Any],
+    start: int,
+    stop: int,
+    out: tuple[FloatArray, BoolArray],
+) -> Encoded:
+    """Rows [start, stop) of item columns prepared once by `prepare_columns` (None for an
+    item without a column), encoded into `out`."""
+    values, bad = out
+    arrays: dict[int, Any] = {}
+    for i, source in enumerate(sources):
+        if source is None:
+            values[:, i], bad[:, i] = np.nan, False
+            continue
+        coded, column = source
+        if coded is not None:
+            values[:, i], bad[:, i] = coded.block(start, stop)
+        elif isinstance(column, np.ndarray):
+            part = column[start:stop]
+            if part.dtype.kind in NUMERIC_KINDS:
+                values[:, i], bad[:, i] = _encode_numeric_column(
+                    plan.codings[i], part.astype(np.float64)
+                )
+            else:
+                values[:, i], bad[:, i] = _encode_text_column(plan.codings[i], part)
+        else:
+            values[:, i], bad[:, i] = encode_arrow_column(
+                plan.codings[i], column.slice(start, stop - start)
+            )
+    has_problem = bad.any(axis=1)
+    problems: list[CellProblem] = []
+    if has_problem.any():
+        for i, source in enumerate(sources):
+            if source is not None and bad[:, i].any():
+                column = source[1]
+                arrays[i] = (
+                    column[start:stop]
+                    if isinstance(column, np.ndarray)
+                    else ArrowColumn(column.slice(start, stop - start))
+                )
+        problems = _cell_problems(plan, arrays, bad, start)
+    return Encoded(values, problems, np.asarray(has_problem), None)
+
+
+def prepare_columns(
+    plan: ScoringPlan, columns: Mapping[str, Any], workers: int | None = None
+) -> list[Any]:
+    """For each item: None (no column), or (a `CodedColumn` or None, the column as an
+    Arrow array or 1-D numpy array), coded on `workers` threads, for `encode_block`."""
+    sources: list[Any] = [None] * plan.n_items
+
+    def prepare(i: int) -> None:
+        column = columns[plan.item_ids[i]]
+        arrow = arrow_array(column)
+        if arrow is None:
+            sources[i] = (None, unmasked(np.asarray(column)))
+        else:
+            sources[i] = (coded_column(plan.codings[i], arrow), arrow)
+
+    present = [i for i, item_id in enumerate(plan.item_ids) if item_id in columns]
+    with ThreadPoolExecutor(workers) as pool:  # pyarrow and numpy release the GIL
+        list(pool.map(prepare, present))
+    return sources
+
+
+def id_cells(column: Any) -> Sequence[Any]:
+    """A column of respondent ids as a sequence of cells (Arrow columns stay Arrow)."""
+    if isinstance(column, ArrowColumn):
+        return column
+    arrow = arrow_array(column)
+    if arrow is not None:
+        return ArrowColumn(arrow)
+    return list(as_array(column))
 
 
 def encode_record(plan: ScoringPlan, record: Mapping[str, Any], roles: ColumnRoles) -> Encoded:
     """One respondent: the kiosk path, a loop over items (not people) for low latency."""
     values = np.empty((1, plan.n_items))
-    problems = _column_problems(plan, record.keys(), roles)
+    problems = column_problems(plan, record.keys(), roles)
     for i, coding in enumerate(plan.codings):
         cell = record.get(coding.item_id)
         value = _encode_cell(coding, cell)
@@ -106,7 +220,7 @@ def encode_record(plan: ScoringPlan, record: Mapping[str, Any], roles: ColumnRol
     return Encoded(values, problems, np.array([bool(problems)]), ids)
 
 
-def _column_problems(plan: ScoringPlan, names: Any, roles: ColumnRoles) -> list[CellProblem]:
+def column_problems(plan: ScoringPlan, names: Any, roles: ColumnRoles) -> list[CellProblem]:
     present = set(names)
     if present == plan.item_id_set:  # the common case, checked cheaply
         return []
@@ -137,6 +251,9 @@ def as_array(column: Any) -> np.ndarray:
     and text columns become NaN or None, both 'no answer'."""
     if isinstance(column, np.ndarray):
         return unmasked(column)
+    arrow = arrow_array(column)
+    if arrow is not None:
+        return _arrow_to_numpy(arrow)
     to_numpy = getattr(column, "to_numpy", None)
     if to_numpy is not None:  # pandas Series without importing pandas
         dtype = getattr(column, "dtype", None)
@@ -242,6 +359,147 @@ def _encode_text_column(coding: ItemCoding, column: np.ndarray) -> tuple[FloatAr
     return values, bad
 
 
+def _arrow_to_numpy(arrow: pa.ChunkedArray) -> np.ndarray:
+    """Numbers as float64 (null -> NaN); anything else as Python cells (null -> None)."""
+    import pyarrow as pa
+
+    kind = arrow.type
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        floats = arrow.cast(pa.float64(), safe=False)
+        return np.asarray(floats.to_numpy(zero_copy_only=False), dtype=np.float64)
+    cells = np.empty(len(arrow), dtype=object)
+    cells[:] = arrow.to_pylist()
+    return cells
+
+
+def encode_arrow_column(coding: ItemCoding, arrow: pa.ChunkedArray) -> tuple[FloatArray, BoolArray]:
+    """An Arrow column's values and invalid cells (see `coded_column`); floats as numbers,
+    and types that cannot be coded (dates, lists) cell by cell."""
+    coded = coded_column(coding, arrow)
+    if coded is not None:
+        return coded.block(0, len(arrow))
+    import pyarrow as pa
+
+    kind = arrow.type
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return _encode_numeric_column(coding, _arrow_to_numpy(arrow))
+    return _encode_cells(coding, arrow.to_pylist())
+
+
+@dataclass(frozen=True)
+class CodedColumn:
+    """A column as small integer codes into a table of its distinct cells' values, so that
+    each distinct cell is encoded once and a block of rows is one lookup."""
+
+    codes: np.ndarray
+    values: FloatArray  # by code
+    bad: BoolArray  # by code
+
+    def block(self, start: int, stop: int) -> tuple[FloatArray, BoolArray]:
+        codes = self.codes[start:stop]
+        bad = self.bad[codes] if self.bad.any() else np.zeros(stop - start, dtype=bool)
+        return self.values[codes], bad
+
+
+def coded_column(coding: ItemCoding, arrow: pa.ChunkedArray) -> CodedColumn | None:
+    """Text, dictionary, integer, boolean and null columns as a `CodedColumn`; None for
+    the others (floats, decimals, dates, ...).
+
+    Text cells of at most one byte (the usual "1".."5" and empty cells) are coded by that
+    byte (256 for an empty cell, 257 for null), without hashing; other text is dictionary-
+    encoded. Integers are coded by their distance from the smallest (when they span fewer
+    than 65,536 values). A boolean is never an answer; null is no answer.
+    """
+    import pyarrow as pa
+
+    kind = arrow.type
+    n_cells = len(arrow)
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        codes = _byte_codes(arrow)
+        if codes is not None:
+            seen = np.zeros(258, dtype=bool)
+            seen[codes] = True
+            present = np.flatnonzero(seen)
+            cells = [None if c == 257 else "" if c == 256 else chr(c) for c in present.tolist()]
+            values, bad = np.full(258, np.nan), np.zeros(258, dtype=bool)
+            values[present], bad[present] = _encode_cells(coding, cells)
+            return CodedColumn(codes, values, bad)
+        arrow = pa.chunked_array([arrow.combine_chunks().dictionary_encode()])
+        kind = arrow.type
+    if pa.types.is_dictionary(kind):
+        if arrow.num_chunks != 1:
+            arrow = pa.chunked_array([arrow.combine_chunks()])
+        chunk = arrow.chunk(0) if arrow.num_chunks else pa.array([], kind)
+        values, bad = _encode_cells(coding, chunk.dictionary.to_pylist())
+        indices = chunk.indices.fill_null(len(values)).to_numpy(zero_copy_only=False)
+        return CodedColumn(indices, np.append(values, np.nan), np.append(bad, False))
+    if pa.types.is_integer(kind) and n_cells:
+        low, high = _integer_range(arrow)
+        if high - low < 65_535 and low > -(2**62) and high < 2**62:
+            numbers = (
+                arrow.cast(pa.int64()).fill_null(high + 1).to_numpy(zero_copy_only=False) - low
+            ).astype(np.uint16)
+            values, bad = _encode_numeric_column(coding, np.arange(low, high + 1, dtype=np.float64))
+            return CodedColumn(numbers, np.append(values, np.nan), np.append(bad, False))
+    if pa.types.is_boolean(kind):
+        valid = np.asarray(arrow.is_valid().to_numpy(zero_copy_only=False), dtype=np.uint8)
+        return CodedColumn(valid, np.full(2, np.nan), np.array([False, True]))
+    if pa.types.is_null(kind):
+        return CodedColumn(np.zeros(n_cells, dtype=np.uint8), np.full(1, np.nan), np.zeros(1, bool))
+    return None
+
+
+def _integer_range(arrow: pa.ChunkedArray) -> tuple[int, int]:
+    import pyarrow.compute as pc
+
+    extremes = pc.min_max(arrow)
+    low, high = extremes["min"].as_py(), extremes["max"].as_py()
+    return (0, 0) if low is None else (int(low), int(high))
+
+
+def _byte_codes(arrow: pa.ChunkedArray) -> np.ndarray | None:
+    """Each cell's byte (256: empty, 257: null) when no cell is longer than one byte, else
+    None. One pass over each chunk's offsets."""
+    import pyarrow as pa
+
+    parts = []
+    for chunk in arrow.chunks:
+        n_cells = len(chunk)
+        if n_cells == 0:
+            continue
+        offsets_buffer, data_buffer = chunk.buffers()[1:3]
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets: np.ndarray = np.frombuffer(offsets_buffer, dtype=width)[
+            chunk.offset : chunk.offset + n_cells + 1
+        ]
+        lengths = np.diff(offsets)
+        if int(lengths.max()) > 1:
+            return None
+        if data_buffer is not None and data_buffer.size:
+            data = np.frombuffer(data_buffer, dtype=np.uint8)
+            codes = data.take(offsets[:-1], mode="clip").astype(np.uint16)
+            codes[lengths == 0] = 256
+        else:
+            codes = np.full(n_cells, 256, dtype=np.uint16)
+        if chunk.null_count:
+            codes[np.asarray(chunk.is_null().to_numpy(zero_copy_only=False), dtype=bool)] = 257
+        parts.append(codes)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint16)
+
+
+def _encode_cells(coding: ItemCoding, cells: Sequence[Any]) -> tuple[FloatArray, BoolArray]:
+    """Each cell's value and whether it is invalid, one cell at a time."""
+    values = np.full(len(cells), np.nan)
+    bad = np.zeros(len(cells), dtype=bool)
+    for k, cell in enumerate(cells):
+        value = _encode_cell(coding, cell)
+        if value is _UNKNOWN:
+            bad[k] = True
+        else:
+            values[k] = value
+    return values, bad
+
+
 def _encode_numeric_column(coding: ItemCoding, column: FloatArray) -> tuple[FloatArray, BoolArray]:
     if coding.free_numeric and coding.numeric_codes.size:  # missing-value codes
         column = np.where(np.isin(column, coding.numeric_codes), np.nan, column)
@@ -311,7 +569,7 @@ def _cell_problems(
         CellProblem(
             first_row + int(row),
             plan.item_ids[i],
-            _shown(arrays[i][row]),
+            _shown(arrays[i][int(row)]),
             plan.codings[i].expected,
         )
         for row, i in zip(*np.nonzero(bad), strict=True)

@@ -12,15 +12,20 @@ from typing import Any, Protocol, TypeAlias, TypeVar
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from profdiag._arrow import arrow_array
 from profdiag._instrument.model import Instrument
 from profdiag._scoring.answer_sheets import expand_answers_column
 from profdiag._scoring.encode import (
     NUMERIC_KINDS,
     ColumnRoles,
     Encoded,
+    column_problems,
+    encode_block,
     encode_columns,
     encode_matrix,
     encode_record,
+    id_cells,
+    prepare_columns,
 )
 from profdiag._scoring.inputs import ACCEPTED, Columns, Matrix, Record, Shape, checked_shape
 from profdiag._scoring.kernel import KernelOutput, Workspace, score_values
@@ -32,6 +37,9 @@ from profdiag.errors import CellProblem, ResponseDataError
 # that numpy's per-call overhead does not matter. Blocks run on a thread each (numpy
 # releases the GIL in its loops and in BLAS).
 BLOCK_ROWS = 4_096
+# Rows per block when columns are encoded block by block (Arrow columns from CSV and
+# Parquet): a few numpy calls per column and block, so larger blocks.
+COLUMN_BLOCK_ROWS = 8192
 T = TypeVar("T")
 
 
@@ -132,10 +140,13 @@ def score(
     if answers_column is not None:
         data, sheet_problems = expand_answers_column(instrument, data, answers_column)
     shape = checked_shape(plan, data, source, allow_empty=allow_empty)
+    roles = ColumnRoles(id_column, frozenset(other_columns))
     if isinstance(shape, Matrix) and shape.array.dtype.kind in NUMERIC_KINDS:
         encoded, output = _score_numeric_blocks(plan, shape.array, workers)
+    elif isinstance(shape, Columns) and _sliceable(plan, shape):
+        encoded, output = _score_column_blocks(plan, shape, roles, workers)
     else:
-        encoded = _encode(plan, shape, ColumnRoles(id_column, frozenset(other_columns)))
+        encoded = _encode(plan, shape, roles)
         output = _score_in_blocks(plan, encoded.values, workers)
     return _result(plan, _with_problems(encoded, sheet_problems), output, strict, source)
 
@@ -275,6 +286,57 @@ def _score_numeric_blocks(
     return merged, output
 
 
+def _sliceable(plan: ScoringPlan, shape: Columns) -> bool:
+    """Columns worth encoding block by block: more than one block of rows, every item
+    column an Arrow array or a 1-D numpy array (both slice without copying)."""
+    if shape.n_rows <= COLUMN_BLOCK_ROWS:
+        return False
+    for item_id in plan.item_ids:
+        column = shape.columns.get(item_id)
+        if column is None or arrow_array(column) is not None:
+            continue
+        if not (isinstance(column, np.ndarray) and column.ndim == 1):
+            return False
+    return True
+
+
+def _score_column_blocks(
+    plan: ScoringPlan, shape: Columns, roles: ColumnRoles, workers: int | None
+) -> tuple[Encoded, KernelOutput]:
+    """Each item column coded once (see `coded_column`), then blocks of rows looked up
+    (into buffers each thread reuses) and scored on worker threads, into one output: the
+    item-value matrix of the whole table is never built."""
+    n_rows = shape.n_rows
+    output = KernelOutput.empty(n_rows, plan.n_scales)
+    sources = prepare_columns(plan, shape.columns, workers)
+    buffers = threading.local()
+
+    def run(start: int, stop: int, workspace: Workspace) -> Encoded:
+        out = getattr(buffers, "out", None)
+        if out is None:
+            out = buffers.out = (
+                np.empty((COLUMN_BLOCK_ROWS, plan.n_items)),
+                np.empty((COLUMN_BLOCK_ROWS, plan.n_items), dtype=bool),
+            )
+        rows = stop - start
+        encoded = encode_block(plan, sources, start, stop, (out[0][:rows], out[1][:rows]))
+        score_values(plan, encoded.values, out=output.rows(start, stop), workspace=workspace)
+        encoded.values = np.empty((0, plan.n_items))  # the buffer is reused by the next block
+        return encoded
+
+    parts = _on_threads(run, n_rows, plan.n_items, workers, COLUMN_BLOCK_ROWS)
+    problems = column_problems(plan, shape.columns.keys(), roles)
+    problems += [p for encoded in parts for p in encoded.problems]
+    row_has_problem = np.concatenate(
+        [np.asarray(encoded.row_has_problem, dtype=bool) for encoded in parts]
+    )
+    ids = None
+    if roles.id_column is not None and roles.id_column in shape.columns:
+        ids = id_cells(shape.columns[roles.id_column])
+    merged = Encoded(np.empty((0, plan.n_items)), problems, row_has_problem, ids)
+    return merged, output
+
+
 def _score_in_blocks(plan: ScoringPlan, values: np.ndarray, workers: int | None) -> KernelOutput:
     """Score item values that are already validated, block by block on worker threads."""
     n_rows = values.shape[0]
@@ -290,19 +352,24 @@ def _score_in_blocks(plan: ScoringPlan, values: np.ndarray, workers: int | None)
 
 
 def _on_threads(
-    run: Callable[[int, int, Workspace], T], n_rows: int, n_items: int, workers: int | None
+    run: Callable[[int, int, Workspace], T],
+    n_rows: int,
+    n_items: int,
+    workers: int | None,
+    block_rows: int | None = None,
 ) -> list[T]:
-    """run(start, stop, workspace) for each block of rows, on worker threads that each
-    reuse one workspace; results in block order."""
+    """run(start, stop, workspace) for each block of `block_rows` rows (BLOCK_ROWS unless
+    given), on worker threads that each reuse one workspace; results in block order."""
     buffers = threading.local()
+    block_rows = block_rows or BLOCK_ROWS
 
     def block(start: int) -> T:
         workspace = getattr(buffers, "workspace", None)
         if workspace is None:
-            workspace = buffers.workspace = Workspace(BLOCK_ROWS, n_items)
-        return run(start, min(start + BLOCK_ROWS, n_rows), workspace)
+            workspace = buffers.workspace = Workspace(block_rows, n_items)
+        return run(start, min(start + block_rows, n_rows), workspace)
 
     threads = workers or os.cpu_count() or 1
     # Parallelism comes from the blocks; BLAS threads on top would only compete for cores.
     with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(threads) as pool:
-        return list(pool.map(block, range(0, n_rows, BLOCK_ROWS)))
+        return list(pool.map(block, range(0, n_rows, block_rows)))
