@@ -85,3 +85,15 @@ def arrow_array(column: Any) -> pa.ChunkedArray | None:
     if isinstance(column, pa.Array):
         return pa.chunked_array([column], type=column.type)
     return None
+
+
+def labels_column(codes: Any, labels: Sequence[Any]) -> ArrowColumn:
+    """A column of labels given as codes into `labels` (an Arrow dictionary array): a
+    million status labels cost one small integer each, and writers format each label
+    once."""
+    import numpy as np
+    import pyarrow as pa
+
+    indices = pa.array(np.asarray(codes, dtype=np.int32))
+    dictionary = pa.array(list(labels), pa.string())
+    return ArrowColumn(pa.chunked_array([pa.DictionaryArray.from_arrays(indices, dictionary)]))

@@ -38,6 +38,7 @@ import csv
 import math
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -778,6 +779,27 @@ def _parse(
 # ---------------------------------------------------------------------- writing
 
 
+_MERGED_LABELS = 4_096  # adjacent label columns are written as one while this many combine
+_FEW_DISTINCT = 8  # floats with at most 1 in this many distinct are formatted per value
+_WRITE_PARTS = 4  # row ranges joined on threads
+
+
+@dataclass(frozen=True)
+class _Labels:
+    """A column given as codes into a list of CSV-ready texts."""
+
+    codes: np.ndarray
+    texts: list[str]
+
+    def then(self, other: _Labels) -> _Labels | None:
+        """This column and the next as one (their texts joined by a comma), unless the
+        combinations are too many."""
+        if len(self.texts) * len(other.texts) > _MERGED_LABELS:
+            return None
+        codes = self.codes.astype(np.int32) * len(other.texts) + other.codes
+        return _Labels(codes, [f"{a},{b}" for a in self.texts for b in other.texts])
+
+
 def csv_bytes(header: Sequence[str], columns: Sequence[Any]) -> list[Any]:
     """The CSV text of a table as UTF-8 byte buffers, to be written in order.
 
@@ -785,7 +807,9 @@ def csv_bytes(header: Sequence[str], columns: Sequence[Any]) -> list[Any]:
     ends each line; a cell is quoted when it holds a comma, a quote, "\\r" or "\\n"
     (csv.writer leaves a lone "\\r" unquoted with "\\n" line ends, which readers take
     for a line end). In a one-column table an empty cell is written "" so that its line is
-    not blank.
+    not blank. Columns are formatted, and row ranges joined, on threads (Arrow's kernels
+    release the GIL); a column of few distinct values (labels, counts, most means) is
+    formatted once per value.
 
     Raises
     ------
@@ -802,38 +826,99 @@ def csv_bytes(header: Sequence[str], columns: Sequence[Any]) -> list[Any]:
     n_rows = len(columns[0]) if columns else 0
     if n_rows == 0:
         return parts
-    texts = [_formatted(column) for column in columns]
-    if len(texts) == 1:
-        texts[0] = pc.if_else(pc.equal(texts[0], ""), '""', texts[0])
-    texts[-1] = pc.binary_join_element_wise(texts[-1], "\n", "")
-    lines = pc.binary_join_element_wise(*texts, ",") if len(texts) > 1 else texts[0]
-    for chunk in lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]:
-        if len(chunk) == 0:
-            continue
-        offsets_buffer, data_buffer = chunk.buffers()[1:3]
-        kind = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        offsets = np.frombuffer(offsets_buffer, dtype=kind)
-        first, last = int(offsets[chunk.offset]), int(offsets[chunk.offset + len(chunk)])
-        parts.append(memoryview(data_buffer)[first:last])
+    with ThreadPoolExecutor() as pool:
+        formatted = list(pool.map(_formatted, columns))
+        if len(formatted) == 1:
+            formatted = [_empty_quoted(formatted[0])]
+        merged: list[Any] = []
+        for column in formatted:
+            previous = merged[-1] if merged else None
+            both = (
+                previous.then(column)
+                if isinstance(previous, _Labels) and isinstance(column, _Labels)
+                else None
+            )
+            if both is not None:
+                merged[-1] = both
+            else:
+                merged.append(column)
+        texts = list(pool.map(_text, merged))
+        bounds = np.linspace(0, n_rows, _WRITE_PARTS + 1).astype(int).tolist()
+
+        def lines(part: int) -> Any:
+            start, stop = bounds[part], bounds[part + 1]
+            cells = [text.slice(start, stop - start) for text in texts]
+            cells[-1] = pc.binary_join_element_wise(cells[-1], "\n", "")
+            return pc.binary_join_element_wise(*cells, ",") if len(cells) > 1 else cells[0]
+
+        for joined in pool.map(lines, range(_WRITE_PARTS)):
+            for chunk in joined.chunks if isinstance(joined, pa.ChunkedArray) else [joined]:
+                if len(chunk):
+                    parts.append(_chunk_bytes(chunk))
     return parts
 
 
+def _chunk_bytes(chunk: Any) -> memoryview:
+    """The text of a string chunk's cells, one after another, without a copy."""
+    import pyarrow as pa
+
+    offsets_buffer, data_buffer = chunk.buffers()[1:3]
+    kind = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(offsets_buffer, dtype=kind)
+    first, last = int(offsets[chunk.offset]), int(offsets[chunk.offset + len(chunk)])
+    return memoryview(data_buffer)[first:last]
+
+
+def _text(column: Any) -> Any:
+    """A formatted column as an Arrow string array."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(column, _Labels):
+        return pc.take(pa.array(column.texts, pa.string()), pa.array(column.codes))
+    return column
+
+
+def _empty_quoted(column: Any) -> Any:
+    """A one-column table's empty cells as "", so that no line is blank."""
+    import pyarrow.compute as pc
+
+    if isinstance(column, _Labels):
+        return _Labels(column.codes, [text or '""' for text in column.texts])
+    return pc.if_else(pc.equal(column, ""), '""', column)
+
+
 def _formatted(column: Any) -> Any:
-    """A column as Arrow text, quoted where needed, empty for None and NaN."""
+    """A column as CSV text (an Arrow string array, or `_Labels`), quoted where needed,
+    empty for None and NaN."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arrow = arrow_array(column)
     if arrow is not None:
-        if pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type):
+        kind = arrow.type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
             return _quoted(pc.fill_null(arrow, ""))
+        if pa.types.is_dictionary(kind):
+            return _dictionary_labels(arrow)
+        if pa.types.is_floating(kind) or pa.types.is_integer(kind):
+            if arrow.null_count == 0:
+                return _formatted(arrow.to_numpy())
+            return _formatted(arrow.cast(pa.float64()).to_numpy(zero_copy_only=False))
         cells: list[Any] = arrow.to_pylist()
     else:
         array = np.asarray(column)
         if array.dtype.kind == "f":
             return _float_text(array)
         if array.dtype.kind in "iu":
-            return pc.cast(pa.array(array), pa.string())
+            return _integer_text(array)
+        if array.dtype.kind in "OU":
+            try:  # text and None (NaN) only: converted in one call
+                text = pa.array(array, type=pa.string(), from_pandas=True)
+            except (pa.ArrowException, TypeError, ValueError):
+                pass
+            else:
+                return _quoted(pc.fill_null(text, ""))
         cells = array.tolist()
     spelled: dict[Any, str] = {}
     texts = []
@@ -844,6 +929,29 @@ def _formatted(column: Any) -> Any:
             text = spelled[key] = _csv_text(cell)
         texts.append(text)
     return pa.array(texts, pa.string())
+
+
+def _dictionary_labels(arrow: Any) -> _Labels:
+    """An Arrow dictionary column (null: an empty cell) as `_Labels`."""
+    import pyarrow as pa
+
+    combined = arrow.combine_chunks() if arrow.num_chunks != 1 else arrow.chunk(0)
+    if isinstance(combined, pa.ChunkedArray):  # pragma: no cover - pyarrow < 15
+        combined = combined.chunk(0)
+    texts = [_csv_text(cell) for cell in combined.dictionary.to_pylist()]
+    codes = combined.indices.fill_null(len(texts)).to_numpy(zero_copy_only=False)
+    return _Labels(np.asarray(codes, dtype=np.int32), [*texts, ""])
+
+
+def _integer_text(values: np.ndarray) -> Any:
+    """Integers as str() writes them: as labels when their range is small (counts)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    low, high = int(values.min()), int(values.max())
+    if high - low < _MERGED_LABELS:
+        return _Labels((values - low).astype(np.int32), [str(k) for k in range(low, high + 1)])
+    return pc.cast(pa.array(values), pa.string())
 
 
 def _key(cell: Any) -> Any:
@@ -868,14 +976,19 @@ def _quoted(text: Any) -> Any:
 def _float_text(values: np.ndarray) -> Any:
     """Floats as Python's repr writes them (shortest round trip), NaN as an empty cell.
 
-    Arrow writes the same shortest digits, but "3" for 3.0 and exponents from other
-    magnitudes: between 1e-4 and 1e9 Arrow's text plus ".0" for whole numbers is repr's;
-    the (rare) other numbers are formatted by repr itself.
+    A column of few distinct values is formatted by repr once per value. Otherwise Arrow
+    writes the same shortest digits, but "3" for 3.0 and exponents from other magnitudes:
+    between 1e-4 and 1e9 Arrow's text plus ".0" for whole numbers is repr's; the (rare)
+    other numbers are formatted by repr itself.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     values = np.asarray(values, dtype=np.float64)
+    encoded = pc.dictionary_encode(pa.array(values))
+    if len(encoded.dictionary) * _FEW_DISTINCT <= len(values):  # e.g. means of a few items
+        texts = ["" if math.isnan(x) else repr(x) for x in encoded.dictionary.to_pylist()]
+        return _Labels(encoded.indices.to_numpy(zero_copy_only=False), texts)
     missing = np.isnan(values)
     magnitude = np.abs(np.where(missing, 1.0, values))
     plain = ((magnitude >= 1e-4) & (magnitude < 1e9)) | (magnitude == 0)

@@ -47,7 +47,9 @@ def read_parquet(path: str | os.PathLike[str]) -> tuple[dict[str, ArrowColumn], 
             source, [CellProblem(-1, "(file)", error.seen, error.expected)]
         ) from None
     try:
-        table = pq.read_table(pa.BufferReader(data))
+        parquet = pq.ParquetFile(pa.BufferReader(data))
+        names = parquet.schema_arrow.names
+        table = parquet.read() if len(set(names)) == len(names) else None
     except (pa.ArrowException, OSError, ValueError) as error:
         raise ResponseDataError(
             source,
@@ -60,7 +62,6 @@ def read_parquet(path: str | os.PathLike[str]) -> tuple[dict[str, ArrowColumn], 
                 )
             ],
         ) from None
-    names = table.column_names
     problems = []
     seen: set[str] = set()
     for position, name in enumerate(names):
@@ -69,6 +70,8 @@ def read_parquet(path: str | os.PathLike[str]) -> tuple[dict[str, ArrowColumn], 
         elif name in seen:
             problems.append(CellProblem(-1, name, name, "each column name once"))
         seen.add(name)
+    if table is None:
+        raise ResponseDataError(source, problems)
     for name, column in zip(names, table.columns, strict=True):
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
             try:

@@ -129,70 +129,127 @@ def _check_length(item_id: str, length: int, n_rows: int) -> None:
         raise ArgumentError(f"column {item_id!r} has {length} rows, expected {n_rows}")
 
 
-def encode_block(
-    plan: ScoringPlan,
-    sources: Sequence[Any],
-    start: int,
-    stop: int,
-    out: tuple[FloatArray, BoolArray],
-) -> Encoded:
-    """Rows [start, stop) of item columns prepared once by `prepare_columns` (None for an
-    item without a column), encoded into `out`."""
-    values, bad = out
-    arrays: dict[int, Any] = {}
-    for i, source in enumerate(sources):
-        if source is None:
-            values[:, i], bad[:, i] = np.nan, False
-            continue
-        coded, column = source
-        if coded is not None:
-            values[:, i], bad[:, i] = coded.block(start, stop)
-        elif isinstance(column, np.ndarray):
-            part = column[start:stop]
-            if part.dtype.kind in NUMERIC_KINDS:
-                values[:, i], bad[:, i] = _encode_numeric_column(
-                    plan.codings[i], part.astype(np.float64)
-                )
-            else:
-                values[:, i], bad[:, i] = _encode_text_column(plan.codings[i], part)
-        else:
-            values[:, i], bad[:, i] = encode_arrow_column(
-                plan.codings[i], column.slice(start, stop - start)
-            )
-    has_problem = bad.any(axis=1)
-    problems: list[CellProblem] = []
-    if has_problem.any():
-        for i, source in enumerate(sources):
-            if source is not None and bad[:, i].any():
-                column = source[1]
-                arrays[i] = (
-                    column[start:stop]
-                    if isinstance(column, np.ndarray)
-                    else ArrowColumn(column.slice(start, stop - start))
-                )
-        problems = _cell_problems(plan, arrays, bad, start)
-    return Encoded(values, problems, np.asarray(has_problem), None)
+@dataclass
+class PreparedColumns:
+    """Item columns made ready for `encode_block`: coded columns as codes into one flat
+    table of values (item i's codes start at bases[i]), and the other columns as they
+    are (numbers, or types encoded cell by cell)."""
+
+    bases: np.ndarray  # (I,) int32
+    values: FloatArray  # the flat table
+    bad: BoolArray
+    coded: list[tuple[int, np.ndarray]]  # item position, codes (one per row)
+    others: list[tuple[int, Any]]  # item position, an Arrow array or a 1-D numpy array
+    originals: dict[int, Any]  # item position -> column, to show invalid cells
+
+
+@dataclass
+class BlockBuffers:
+    """One worker thread's buffers for `encode_block`, reused block after block."""
+
+    codes: np.ndarray
+    index: np.ndarray
+    values: FloatArray
+    bad: BoolArray
+
+    @classmethod
+    def empty(cls, rows: int, prepared: PreparedColumns) -> BlockBuffers:
+        n_items = prepared.bases.size
+        codes = np.zeros((rows, n_items), dtype=np.int32)  # items without codes: entry 0
+        return cls(
+            codes,
+            np.empty((rows, n_items), dtype=np.int32),
+            np.empty((rows, n_items)),
+            np.empty((rows, n_items), dtype=bool),
+        )
 
 
 def prepare_columns(
     plan: ScoringPlan, columns: Mapping[str, Any], workers: int | None = None
-) -> list[Any]:
-    """For each item: None (no column), or (a `CodedColumn` or None, the column as an
-    Arrow array or 1-D numpy array), coded on `workers` threads, for `encode_block`."""
-    sources: list[Any] = [None] * plan.n_items
+) -> PreparedColumns:
+    """Code each item column of `columns` once (see `coded_column`), on `workers`
+    threads. An item without a column, or whose column is encoded otherwise, looks up the
+    table's no-answer entry."""
+    coded: dict[int, CodedColumn | None] = {}
+    originals: dict[int, Any] = {}
+    for i, item_id in enumerate(plan.item_ids):
+        if item_id in columns:
+            column = columns[item_id]
+            arrow = arrow_array(column)
+            originals[i] = arrow if arrow is not None else unmasked(column)
 
     def prepare(i: int) -> None:
-        column = columns[plan.item_ids[i]]
-        arrow = arrow_array(column)
-        if arrow is None:
-            sources[i] = (None, unmasked(np.asarray(column)))
-        else:
-            sources[i] = (coded_column(plan.codings[i], arrow), arrow)
+        column = originals[i]
+        coded[i] = None if isinstance(column, np.ndarray) else coded_column(plan.codings[i], column)
 
-    present = [i for i, item_id in enumerate(plan.item_ids) if item_id in columns]
     with ThreadPoolExecutor(workers) as pool:  # pyarrow and numpy release the GIL
-        list(pool.map(prepare, present))
-    return sources
+        list(pool.map(prepare, list(originals)))
+    tables_values: list[FloatArray] = [np.full(1, np.nan)]  # entry 0: no answer
+    tables_bad: list[BoolArray] = [np.zeros(1, dtype=bool)]
+    bases = np.zeros(plan.n_items, dtype=np.int32)
+    size = 1
+    for i in range(plan.n_items):
+        table = coded.get(i)
+        if table is not None:
+            bases[i] = size
+            tables_values.append(table.values)
+            tables_bad.append(table.bad)
+            size += table.values.size
+    return PreparedColumns(
+        bases,
+        np.concatenate(tables_values),
+        np.concatenate(tables_bad),
+        [(i, table.codes) for i, table in coded.items() if table is not None],
+        [(i, originals[i]) for i, table in coded.items() if table is None],
+        originals,
+    )
+
+
+def encode_block(
+    plan: ScoringPlan, prepared: PreparedColumns, start: int, stop: int, buffers: BlockBuffers
+) -> Encoded:
+    """Rows [start, stop) of prepared columns: one lookup in the table for all coded
+    columns (into `buffers`), then the other columns one by one."""
+    rows = stop - start
+    codes, index = buffers.codes[:rows], buffers.index[:rows]
+    values, bad = buffers.values[:rows], buffers.bad[:rows]
+    for i, column_codes in prepared.coded:
+        codes[:, i] = column_codes[start:stop]
+    np.add(codes, prepared.bases, out=index)
+    np.take(prepared.values, index, out=values, mode="clip")
+    check = bool(prepared.bad.any())
+    if check:
+        np.take(prepared.bad, index, out=bad, mode="clip")
+    else:
+        bad.fill(False)
+    for i, column in prepared.others:
+        check = True
+        coding = plan.codings[i]
+        if isinstance(column, np.ndarray):
+            part = column[start:stop]
+            if part.dtype.kind in NUMERIC_KINDS:
+                values[:, i], bad[:, i] = _encode_numeric_column(coding, part.astype(np.float64))
+            elif part.dtype.kind in "bc":
+                values[:, i], bad[:, i] = np.nan, True
+            else:
+                values[:, i], bad[:, i] = _encode_text_column(coding, part)
+        else:
+            values[:, i], bad[:, i] = encode_arrow_column(coding, column.slice(start, rows))
+    if not check:
+        return Encoded(values, [], None, None)
+    has_problem = np.asarray(bad.any(axis=1))
+    problems: list[CellProblem] = []
+    if has_problem.any():
+        arrays: dict[int, Any] = {}
+        for i in np.flatnonzero(bad.any(axis=0)).tolist():
+            column = prepared.originals[i]
+            arrays[i] = (
+                column[start:stop]
+                if isinstance(column, np.ndarray)
+                else ArrowColumn(column.slice(start, rows))
+            )
+        problems = _cell_problems(plan, arrays, bad, start)
+    return Encoded(values, problems, has_problem, None)
 
 
 def id_cells(column: Any) -> Sequence[Any]:
@@ -416,13 +473,8 @@ def coded_column(coding: ItemCoding, arrow: pa.ChunkedArray) -> CodedColumn | No
     n_cells = len(arrow)
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         codes = _byte_codes(arrow)
-        if codes is not None:
-            seen = np.zeros(258, dtype=bool)
-            seen[codes] = True
-            present = np.flatnonzero(seen)
-            cells = [None if c == 257 else "" if c == 256 else chr(c) for c in present.tolist()]
-            values, bad = np.full(258, np.nan), np.zeros(258, dtype=bool)
-            values[present], bad[present] = _encode_cells(coding, cells)
+        if codes is not None:  # every possible cell is encoded: 258 lookups, no search
+            values, bad = _encode_cells(coding, [*map(chr, range(256)), "", None])
             return CodedColumn(codes, values, bad)
         arrow = pa.chunked_array([arrow.combine_chunks().dictionary_encode()])
         kind = arrow.type

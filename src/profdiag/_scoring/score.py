@@ -17,6 +17,7 @@ from profdiag._instrument.model import Instrument
 from profdiag._scoring.answer_sheets import expand_answers_column
 from profdiag._scoring.encode import (
     NUMERIC_KINDS,
+    BlockBuffers,
     ColumnRoles,
     Encoded,
     column_problems,
@@ -38,8 +39,8 @@ from profdiag.errors import CellProblem, ResponseDataError
 # releases the GIL in its loops and in BLAS).
 BLOCK_ROWS = 4_096
 # Rows per block when columns are encoded block by block (Arrow columns from CSV and
-# Parquet): a few numpy calls per column and block, so larger blocks.
-COLUMN_BLOCK_ROWS = 8192
+# Parquet): the kernel's size, in which its buffers stay in the cache.
+COLUMN_BLOCK_ROWS = 4_096
 T = TypeVar("T")
 
 
@@ -308,28 +309,26 @@ def _score_column_blocks(
     item-value matrix of the whole table is never built."""
     n_rows = shape.n_rows
     output = KernelOutput.empty(n_rows, plan.n_scales)
-    sources = prepare_columns(plan, shape.columns, workers)
+    prepared = prepare_columns(plan, shape.columns, workers)
     buffers = threading.local()
+    block_rows = COLUMN_BLOCK_ROWS
 
     def run(start: int, stop: int, workspace: Workspace) -> Encoded:
-        out = getattr(buffers, "out", None)
-        if out is None:
-            out = buffers.out = (
-                np.empty((COLUMN_BLOCK_ROWS, plan.n_items)),
-                np.empty((COLUMN_BLOCK_ROWS, plan.n_items), dtype=bool),
-            )
-        rows = stop - start
-        encoded = encode_block(plan, sources, start, stop, (out[0][:rows], out[1][:rows]))
+        mine = getattr(buffers, "mine", None)
+        if mine is None:
+            mine = buffers.mine = BlockBuffers.empty(block_rows, prepared)
+        encoded = encode_block(plan, prepared, start, stop, mine)
         score_values(plan, encoded.values, out=output.rows(start, stop), workspace=workspace)
         encoded.values = np.empty((0, plan.n_items))  # the buffer is reused by the next block
         return encoded
 
-    parts = _on_threads(run, n_rows, plan.n_items, workers, COLUMN_BLOCK_ROWS)
+    parts = _on_threads(run, n_rows, plan.n_items, workers, block_rows)
     problems = column_problems(plan, shape.columns.keys(), roles)
     problems += [p for encoded in parts for p in encoded.problems]
-    row_has_problem = np.concatenate(
-        [np.asarray(encoded.row_has_problem, dtype=bool) for encoded in parts]
-    )
+    row_has_problem = np.zeros(n_rows, dtype=bool)
+    for start, encoded in zip(range(0, n_rows, block_rows), parts, strict=True):
+        if encoded.row_has_problem is not None:
+            row_has_problem[start : start + block_rows] = encoded.row_has_problem
     ids = None
     if roles.id_column is not None and roles.id_column in shape.columns:
         ids = id_cells(shape.columns[roles.id_column])

@@ -123,8 +123,18 @@ def score(
             answers_column=answers_column,
             allow_empty=True,
         )
-        standard = standardize(
-            definition, result, norm_group=norm_group, attributes=responses.attributes, level=level
+        normed = bool(definition.norms)
+        bands = any(scale.bands is not None for scale in definition.scales)
+        standard = (
+            standardize(
+                definition,
+                result,
+                norm_group=norm_group,
+                attributes=responses.attributes,
+                level=level,
+            )
+            if normed or bands or norm_group is not None
+            else None  # nothing to standardise: the output has no such columns
         )
     except ResponseDataError as error:
         _stop_on_problems(responses, data, error)
@@ -134,8 +144,8 @@ def score(
             result,
             standard,
             id_name=responses.id_name or "row",
-            normed=bool(definition.norms),
-            bands=any(scale.bands is not None for scale in definition.scales),
+            normed=normed,
+            bands=bands,
             timing=speed_accuracy(definition, result, seconds) if timed else None,
             extra=[] if drop_extra else [(name, responses.columns[name]) for name in extra],
         )
