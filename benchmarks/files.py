@@ -43,10 +43,12 @@ class Runs:
     label: str
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
+    rss: list[float] = field(default_factory=list)  # peak resident memory, MB
 
 
-def run_command(command: Sequence[str], cwd: Path) -> tuple[float, float]:
-    """Wall and CPU seconds of one run of `command`, which must succeed."""
+def run_command(command: Sequence[str], cwd: Path) -> tuple[float, float, float]:
+    """Wall and CPU seconds and peak resident memory (MB) of one run of `command`, which
+    must succeed."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -55,7 +57,7 @@ def run_command(command: Sequence[str], cwd: Path) -> tuple[float, float]:
     stderr = process.stderr.read().decode() if process.stderr else ""
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {stderr}")
-    return wall, usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 R_SCRIPT = """
@@ -139,14 +141,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         runs = {label: Runs(label) for label in commands}
         for round_ in range(args.repeats):
             for label, command in commands.items():
-                wall, cpu = run_command(command, workdir)
+                wall, cpu, rss = run_command(command, workdir)
                 runs[label].wall.append(wall)
                 runs[label].cpu.append(cpu)
-                print(f"  round {round_ + 1}: {label}: wall {wall:.2f} s, CPU {cpu:.2f} s")
+                runs[label].rss.append(rss)
+                print(
+                    f"  round {round_ + 1}: {label}: wall {wall:.2f} s, CPU {cpu:.2f} s, "
+                    f"peak RSS {rss:.0f} MB",
+                    flush=True,
+                )
         print(f"- {load_note()} (after)")
     print()
     print_table(
-        ["command", "runs", "wall median", "wall min", "CPU median", "CPU min"],
+        ["command", "runs", "wall median", "wall min", "CPU median", "CPU min", "peak RSS"],
         [
             [
                 r.label,
@@ -155,6 +162,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 f"{min(r.wall):.2f} s",
                 f"{statistics.median(r.cpu):.2f} s",
                 f"{min(r.cpu):.2f} s",
+                f"{max(r.rss):.0f} MB",
             ]
             for r in runs.values()
         ],

@@ -105,6 +105,18 @@ def test_typed_arrow_columns(small_blocks: None) -> None:
         profdiag.score(instrument, columns, id_column="id")
 
 
+@pytest.mark.parametrize("null", [False, True])
+def test_a_nul_cell_is_invalid_and_an_empty_one_is_no_answer(
+    small_blocks: None, null: bool
+) -> None:
+    # One-byte cells are coded by their byte; a NUL character (possible in Parquet text)
+    # must not be mistaken for the empty cell.
+    cells = ["1", "\0", "", "5", "", "2", *([None] if null else [])]
+    result = profdiag.score(likert_instrument(n_items=1), {"i1": pa.array(cells)}, strict=False)
+    assert [(p.row, p.value) for p in result.problems] == [(1, "\0")]
+    assert result.answered[:, 0].tolist() == [1, 0, 0, 1, 0, 1, *([0] if null else [])]
+
+
 def test_a_whole_column_of_nulls_is_no_answer(small_blocks: None) -> None:
     instrument = likert_instrument(n_items=2)
     columns = {"i1": pa.nulls(5, pa.string()), "i2": pa.nulls(5)}

@@ -35,6 +35,7 @@ joins the columns with Arrow kernels.
 from __future__ import annotations
 
 import csv
+import json
 import math
 import re
 from collections.abc import Sequence
@@ -779,7 +780,7 @@ def _parse(
 # ---------------------------------------------------------------------- writing
 
 
-_MERGED_LABELS = 4_096  # adjacent label columns are written as one while this many combine
+_MERGED_LABELS = 65_536  # adjacent label columns are written as one while this many combine
 _FEW_DISTINCT = 8  # floats with at most 1 in this many distinct are formatted per value
 _WRITE_PARTS = 4  # row ranges joined on threads
 
@@ -830,25 +831,26 @@ def csv_bytes(header: Sequence[str], columns: Sequence[Any]) -> list[Any]:
         formatted = list(pool.map(_formatted, columns))
         if len(formatted) == 1:
             formatted = [_empty_quoted(formatted[0])]
-        merged: list[Any] = []
-        for column in formatted:
-            previous = merged[-1] if merged else None
-            both = (
-                previous.then(column)
-                if isinstance(previous, _Labels) and isinstance(column, _Labels)
-                else None
-            )
-            if both is not None:
-                merged[-1] = both
-            else:
-                merged.append(column)
+        merged = _merged(formatted)
+        if isinstance(merged[-1], str):
+            merged[-1] += "\n"
+        elif isinstance(merged[-1], _Labels):
+            merged[-1] = _Labels(merged[-1].codes, [text + "\n" for text in merged[-1].texts])
+        else:
+            merged.append("\n")
         texts = list(pool.map(_text, merged))
         bounds = np.linspace(0, n_rows, _WRITE_PARTS + 1).astype(int).tolist()
 
         def lines(part: int) -> Any:
             start, stop = bounds[part], bounds[part + 1]
-            cells = [text.slice(start, stop - start) for text in texts]
-            cells[-1] = pc.binary_join_element_wise(cells[-1], "\n", "")
+            cells = [
+                text if isinstance(text, pa.Scalar) else text.slice(start, stop - start)
+                for text in texts
+            ]
+            if isinstance(cells[-1], pa.Scalar):  # the line's end, joined without a comma
+                last = cells.pop()
+                joined = pc.binary_join_element_wise(*cells, ",") if len(cells) > 1 else cells[0]
+                return pc.binary_join_element_wise(joined, last, "")
             return pc.binary_join_element_wise(*cells, ",") if len(cells) > 1 else cells[0]
 
         for joined in pool.map(lines, range(_WRITE_PARTS)):
@@ -856,6 +858,29 @@ def csv_bytes(header: Sequence[str], columns: Sequence[Any]) -> list[Any]:
                 if len(chunk):
                     parts.append(_chunk_bytes(chunk))
     return parts
+
+
+def _merged(formatted: list[Any]) -> list[Any]:
+    """Adjacent label columns as one (while their combinations are few), and a label
+    column of one text as that text, to be joined as a constant."""
+    merged: list[Any] = []
+    for given in formatted:
+        constant = isinstance(given, _Labels) and len(given.texts) == 1 and len(formatted) > 1
+        column = given.texts[0] if constant else given
+        previous = merged[-1] if merged else None
+        if isinstance(previous, str) and isinstance(column, str):
+            merged[-1] = f"{previous},{column}"
+            continue
+        if isinstance(previous, _Labels) and isinstance(column, _Labels):
+            both = previous.then(column)
+            if both is not None:
+                merged[-1] = both
+                continue
+        merged.append(column)
+    if len(merged) > 1 and isinstance(merged[-1], str):
+        # a constant ends the line: it is joined after the others, with its comma
+        merged[-1] = "," + merged[-1]
+    return merged
 
 
 def _chunk_bytes(chunk: Any) -> memoryview:
@@ -870,10 +895,12 @@ def _chunk_bytes(chunk: Any) -> memoryview:
 
 
 def _text(column: Any) -> Any:
-    """A formatted column as an Arrow string array."""
+    """A formatted column as an Arrow string array (a constant as a scalar)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if isinstance(column, str):
+        return pa.scalar(column, pa.string())
     if isinstance(column, _Labels):
         return pc.take(pa.array(column.texts, pa.string()), pa.array(column.codes))
     return column
@@ -1010,7 +1037,12 @@ def _csv_text(cell: Any) -> str:
     """A text cell quoted as csv.writer quotes it (only when it must be)."""
     if cell is None or (isinstance(cell, float) and math.isnan(cell)):
         return ""
-    text = repr(cell) if isinstance(cell, float) else str(cell)
+    if isinstance(cell, float):
+        text = repr(cell)
+    elif isinstance(cell, dict | list):  # from JSON input: written as JSON
+        text = json.dumps(cell, ensure_ascii=False)
+    else:
+        text = str(cell)
     if any(mark in text for mark in ',"\r\n'):
         return '"' + text.replace('"', '""') + '"'
     return text

@@ -472,10 +472,14 @@ def coded_column(coding: ItemCoding, arrow: pa.ChunkedArray) -> CodedColumn | No
     kind = arrow.type
     n_cells = len(arrow)
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        codes = _byte_codes(arrow)
-        if codes is not None:  # every possible cell is encoded: 258 lookups, no search
+        narrow = _byte_codes(arrow, narrow=True)
+        if narrow is not None:  # every possible cell is encoded: 256 lookups, no search
+            values, bad = _encode_cells(coding, ["", *map(chr, range(1, 256))])
+            return CodedColumn(narrow, values, bad)
+        wide = _byte_codes(arrow, narrow=False)
+        if wide is not None:
             values, bad = _encode_cells(coding, [*map(chr, range(256)), "", None])
-            return CodedColumn(codes, values, bad)
+            return CodedColumn(wide, values, bad)
         arrow = pa.chunked_array([arrow.combine_chunks().dictionary_encode()])
         kind = arrow.type
     if pa.types.is_dictionary(kind):
@@ -509,9 +513,11 @@ def _integer_range(arrow: pa.ChunkedArray) -> tuple[int, int]:
     return (0, 0) if low is None else (int(low), int(high))
 
 
-def _byte_codes(arrow: pa.ChunkedArray) -> np.ndarray | None:
-    """Each cell's byte (256: empty, 257: null) when no cell is longer than one byte, else
-    None. One pass over each chunk's offsets."""
+def _byte_codes(arrow: pa.ChunkedArray, *, narrow: bool) -> np.ndarray | None:
+    """Each cell's byte when no cell is longer than one byte, else None. Narrow codes
+    (uint8) give an empty cell 0 and exist only without nulls and NUL characters; wide
+    ones (uint16) give an empty cell 256 and null 257. A few passes over each chunk's
+    offsets."""
     import pyarrow as pa
 
     parts = []
@@ -519,24 +525,36 @@ def _byte_codes(arrow: pa.ChunkedArray) -> np.ndarray | None:
         n_cells = len(chunk)
         if n_cells == 0:
             continue
+        if narrow and chunk.null_count:
+            return None
         offsets_buffer, data_buffer = chunk.buffers()[1:3]
         width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
         offsets: np.ndarray = np.frombuffer(offsets_buffer, dtype=width)[
             chunk.offset : chunk.offset + n_cells + 1
         ]
-        lengths = np.diff(offsets)
+        if int(offsets[-1] - offsets[0]) > n_cells:  # some cell is longer than a byte
+            return None
+        lengths = np.subtract(offsets[1:], offsets[:-1])
         if int(lengths.max()) > 1:
             return None
-        if data_buffer is not None and data_buffer.size:
-            data = np.frombuffer(data_buffer, dtype=np.uint8)
-            codes = data.take(offsets[:-1], mode="clip").astype(np.uint16)
-            codes[lengths == 0] = 256
+        if data_buffer is None or data_buffer.size == 0:
+            codes = np.full(n_cells, 0 if narrow else 256, dtype=np.uint8 if narrow else np.uint16)
         else:
-            codes = np.full(n_cells, 256, dtype=np.uint16)
-        if chunk.null_count:
+            data = np.frombuffer(data_buffer, dtype=np.uint8)
+            codes = data.take(offsets[:-1], mode="clip")
+            if narrow:
+                if not codes.all() and (data[offsets[0] : offsets[-1]] == 0).any():
+                    return None  # a NUL cell would read as empty
+                np.copyto(codes, 0, where=lengths == 0)
+            else:
+                codes = codes.astype(np.uint16)
+                codes[lengths == 0] = 256
+        if not narrow and chunk.null_count:
             codes[np.asarray(chunk.is_null().to_numpy(zero_copy_only=False), dtype=bool)] = 257
         parts.append(codes)
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint16)
+    if not parts:
+        return np.zeros(0, dtype=np.uint8 if narrow else np.uint16)
+    return np.concatenate(parts)
 
 
 def _encode_cells(coding: ItemCoding, cells: Sequence[Any]) -> tuple[FloatArray, BoolArray]:
