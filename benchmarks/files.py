@@ -8,7 +8,8 @@ Data: benchmarks/synthetic.py (seeded; 60 five-point items, 5% of cells missing)
 pyarrow can be imported, as Parquet (an int64 id column and 60 nullable int8 item columns,
 as a survey archive stores them). Timed: `profdiag score synthetic.json DATA --out OUT`
 as a subprocess, wall clock and the CPU time (user + system) the process and its threads
-used, read from `os.wait4`. Rounds interleave the commands so that load from other
+used, read from `os.wait4`, and the peak resident memory (from /usr/bin/time, when
+installed). Rounds interleave the commands so that load from other
 processes falls on all of them alike; the load average is printed before and after.
 When `Rscript` with psych and data.table is installed, R's `fread + scoreVeryFast +
 fwrite` on the same CSV runs in the same rounds (started with `Rscript`, so its figure
@@ -18,6 +19,7 @@ includes R's start-up and loading the packages, as profdiag's includes Python's)
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shutil
@@ -29,6 +31,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -47,17 +50,23 @@ class Runs:
 
 
 def run_command(command: Sequence[str], cwd: Path) -> tuple[float, float, float]:
-    """Wall and CPU seconds and peak resident memory (MB) of one run of `command`, which
-    must succeed."""
+    """Wall and CPU seconds and peak resident memory (MB; NaN without /usr/bin/time) of one
+    run of `command`, which must succeed. The memory is measured by /usr/bin/time, so that
+    it is the command's own (a child forked from this process would count this process's
+    memory at the fork)."""
+    timer = shutil.which("time", path="/usr/bin")
+    measured = [timer, "-f", "%M", *command] if timer else list(command)
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(measured, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     stderr = process.stderr.read().decode() if process.stderr else ""
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {stderr}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    lines = stderr.strip().splitlines()
+    rss = int(lines[-1]) / 1024 if timer and lines and lines[-1].isdigit() else float("nan")
+    return wall, usage.ru_utime + usage.ru_stime, rss
 
 
 R_SCRIPT = """
@@ -98,11 +107,43 @@ def write_parquet(values: np.ndarray, item_ids: Sequence[str], path: Path) -> bo
     return True
 
 
+def stages(data: Path, out: Path, definition: Path) -> dict[str, tuple[float, float]]:
+    """The `score` command's stages in this process, each timed (wall, CPU): reading,
+    scoring from the table's columns, laying out the score table, writing it. (The CLI
+    standardises only instruments with norms or bands; the synthetic one has neither.)"""
+    import profdiag
+    from profdiag._instrument import load_instrument
+    from profdiag._io import read_table, score_table, write_table
+
+    instrument = load_instrument(definition)
+    times: dict[str, tuple[float, float]] = {}
+
+    def timed(name: str, function: Any) -> Any:
+        gc.collect()
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = function()
+        times[name] = (time.perf_counter() - wall, time.process_time() - cpu)
+        return result
+
+    table = timed("read_table", lambda: read_table(data))
+    id_name = "id" if "id" in table.columns else None
+    result = timed("score", lambda: profdiag.score(instrument, table.columns, id_column=id_name))
+    header, columns = timed(
+        "score_table",
+        lambda: score_table(result, None, id_name=id_name or "row", normed=False, bands=False),
+    )
+    timed("write_table", lambda: write_table(out, header, columns, {}))
+    return times
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-parquet", action="store_true")
+    parser.add_argument(
+        "--stages", action="store_true", help="also time the stages in this process"
+    )
     args = parser.parse_args(argv)
     values = synthetic.responses(args.rows, SEED)
     item_ids = [synthetic.item_id(i) for i in range(synthetic.N_ITEMS)]
@@ -151,6 +192,14 @@ def main(argv: Sequence[str] | None = None) -> None:
                     flush=True,
                 )
         print(f"- {load_note()} (after)")
+        if args.stages:
+            inputs = ["data.csv"] + (["data.parquet"] if "Parquet" in " ".join(runs) else [])
+            for name in inputs:
+                for round_ in range(args.repeats):
+                    out = workdir / ("stages-out" + Path(name).suffix)
+                    times = stages(workdir / name, out, workdir / "synthetic.json")
+                    shown = ", ".join(f"{k} {w:.2f}/{c:.2f}" for k, (w, c) in times.items())
+                    print(f"  stages of {name}, round {round_ + 1} (wall/CPU s): {shown}")
     print()
     print_table(
         ["command", "runs", "wall median", "wall min", "CPU median", "CPU min", "peak RSS"],
