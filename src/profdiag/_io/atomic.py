@@ -14,7 +14,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from profdiag.errors import OutputError
@@ -65,18 +65,18 @@ def output_target(path: str | os.PathLike[str], follow_symlinks: bool = True) ->
 
 def write_atomically(
     path: str | os.PathLike[str],
-    content: bytes | str | memoryview | Sequence[bytes | memoryview],
+    content: bytes | str | memoryview | Iterable[bytes | memoryview],
     *,
     follow_symlinks: bool = True,
 ) -> Path:
-    """Write `content` (text is encoded as UTF-8; a sequence of byte buffers is written in
-    order) to `path` atomically; return the path written (a symlink's target). Raises
-    OutputError naming the path and the reason.
+    """Write `content` (text is encoded as UTF-8; byte buffers from an iterable are written
+    in order, as they come) to `path` atomically; return the path written (a symlink's
+    target). Raises OutputError naming the path and the reason.
 
     With `follow_symlinks` False a symlink at `path` is replaced by the new file, never
     written through: for files whose names the program chooses inside a folder that
     someone else may have planted links in."""
-    parts: Sequence[bytes | memoryview]
+    parts: Iterable[bytes | memoryview]
     if isinstance(content, str):
         parts = [content.encode("utf-8")]
     elif isinstance(content, bytes | memoryview):

@@ -35,10 +35,11 @@ joins the columns with Arrow kernels.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -782,7 +783,8 @@ def _parse(
 
 _MERGED_LABELS = 65_536  # adjacent label columns are written as one while this many combine
 _FEW_DISTINCT = 8  # floats with at most 1 in this many distinct are formatted per value
-_WRITE_PARTS = 4  # row ranges joined on threads
+_WRITE_ROWS = 131_072  # rows joined into lines at a time
+_PARALLEL_PARTS = 2  # ranges of rows joined at once, on threads
 
 
 @dataclass(frozen=True)
@@ -801,63 +803,88 @@ class _Labels:
         return _Labels(codes, [f"{a},{b}" for a in self.texts for b in other.texts])
 
 
-def csv_bytes(header: Sequence[str], columns: Sequence[Any]) -> list[Any]:
-    """The CSV text of a table as UTF-8 byte buffers, to be written in order.
+def csv_bytes(header: Sequence[str], columns: Sequence[Any]) -> Iterator[Any]:
+    """The CSV text of a table as UTF-8 byte buffers, to be written in order as they come.
 
     Each column is a numpy array, an Arrow-backed column or a sequence of cells; "\\n"
     ends each line; a cell is quoted when it holds a comma, a quote, "\\r" or "\\n"
     (csv.writer leaves a lone "\\r" unquoted with "\\n" line ends, which readers take
     for a line end). In a one-column table an empty cell is written "" so that its line is
-    not blank. Columns are formatted, and row ranges joined, on threads (Arrow's kernels
-    release the GIL); a column of few distinct values (labels, counts, most means) is
-    formatted once per value.
+    not blank. Columns are formatted first, on threads (a column of few distinct values,
+    such as labels, counts and most means, once per value); then ranges of rows are joined
+    into lines on threads, a few at a time, so that the text of the whole table is never
+    held at once.
 
     Raises
     ------
     UnicodeEncodeError
-        A cell holds a lone surrogate (from JSON input), which UTF-8 cannot hold.
+        A cell holds a lone surrogate (from JSON input), which UTF-8 cannot hold; raised
+        before the first buffer is returned.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     head = ",".join(_csv_text(name) for name in header)
     if len(header) == 1 and not head:
         head = '""'
-    parts: list[Any] = [(head + "\n").encode("utf-8")]
+    first = (head + "\n").encode("utf-8")
     n_rows = len(columns[0]) if columns else 0
     if n_rows == 0:
-        return parts
+        return iter([first])
     with ThreadPoolExecutor() as pool:
         formatted = list(pool.map(_formatted, columns))
-        if len(formatted) == 1:
-            formatted = [_empty_quoted(formatted[0])]
-        merged = _merged(formatted)
-        if isinstance(merged[-1], str):
-            merged[-1] += "\n"
-        elif isinstance(merged[-1], _Labels):
-            merged[-1] = _Labels(merged[-1].codes, [text + "\n" for text in merged[-1].texts])
-        else:
-            merged.append("\n")
-        texts = list(pool.map(_text, merged))
-        bounds = np.linspace(0, n_rows, _WRITE_PARTS + 1).astype(int).tolist()
+    if len(formatted) == 1:
+        formatted = [_empty_quoted(formatted[0])]
+    merged = _merged(formatted)
+    if isinstance(merged[-1], str):
+        merged[-1] += "\n"
+    elif isinstance(merged[-1], _Labels):
+        merged[-1] = _Labels(merged[-1].codes, [text + "\n" for text in merged[-1].texts])
+    else:
+        merged.append("\n")
+    pieces = [
+        pa.scalar(column, pa.string()) if isinstance(column, str) else column for column in merged
+    ]
+    return _lines(first, pieces, n_rows)
 
-        def lines(part: int) -> Any:
-            start, stop = bounds[part], bounds[part + 1]
-            cells = [
-                text if isinstance(text, pa.Scalar) else text.slice(start, stop - start)
-                for text in texts
-            ]
-            if isinstance(cells[-1], pa.Scalar):  # the line's end, joined without a comma
-                last = cells.pop()
-                joined = pc.binary_join_element_wise(*cells, ",") if len(cells) > 1 else cells[0]
-                return pc.binary_join_element_wise(joined, last, "")
-            return pc.binary_join_element_wise(*cells, ",") if len(cells) > 1 else cells[0]
 
-        for joined in pool.map(lines, range(_WRITE_PARTS)):
-            for chunk in joined.chunks if isinstance(joined, pa.ChunkedArray) else [joined]:
-                if len(chunk):
-                    parts.append(_chunk_bytes(chunk))
-    return parts
+def _lines(first: bytes, pieces: list[Any], n_rows: int) -> Iterator[Any]:
+    """The header, then the lines of each range of rows (joined two ranges at a time on
+    threads), as byte buffers."""
+    import pyarrow as pa
+
+    yield first
+    ranges = list(itertools.pairwise([*range(0, n_rows, _WRITE_ROWS), n_rows]))
+
+    def join(bound: tuple[int, int]) -> Any:
+        return _join(pieces, *bound)
+
+    with ThreadPoolExecutor() as pool:
+        for at in range(0, len(ranges), _PARALLEL_PARTS):
+            for joined in pool.map(join, ranges[at : at + _PARALLEL_PARTS]):
+                for chunk in joined.chunks if isinstance(joined, pa.ChunkedArray) else [joined]:
+                    if len(chunk):
+                        yield _chunk_bytes(chunk)
+
+
+def _join(pieces: list[Any], start: int, stop: int) -> Any:
+    """Rows [start, stop) as lines: the pieces joined by commas (a constant last piece,
+    which ends the line, without one)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells = [
+        piece
+        if isinstance(piece, pa.Scalar)
+        else _text(_Labels(piece.codes[start:stop], piece.texts))
+        if isinstance(piece, _Labels)
+        else piece.slice(start, stop - start)
+        for piece in pieces
+    ]
+    if isinstance(cells[-1], pa.Scalar):
+        last = cells.pop()
+        joined = pc.binary_join_element_wise(*cells, ",") if len(cells) > 1 else cells[0]
+        return pc.binary_join_element_wise(joined, last, "")
+    return pc.binary_join_element_wise(*cells, ",") if len(cells) > 1 else cells[0]
 
 
 def _merged(formatted: list[Any]) -> list[Any]:

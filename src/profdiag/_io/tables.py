@@ -13,7 +13,7 @@ import gc
 import json
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -247,13 +247,13 @@ def write_table(
             records = [dict(zip(header, row, strict=True)) for row in zip(*cells, strict=True)]
             document = {**metadata, "respondents": records}
             text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
-            parts: list[Any] = [text.encode("utf-8")]
+            parts: Iterable[Any] = [text.encode("utf-8")]
         elif kind == "parquet":
             assert path is not None
             write_parquet(path, header, columns, metadata)
             return None
         else:
-            parts = csv_bytes(header, columns)
+            parts = csv_bytes(header, columns)  # formatted now, joined while written
     except (UnicodeEncodeError, ValueError) as error:
         if not _is_surrogate_error(error):
             raise

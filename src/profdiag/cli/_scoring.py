@@ -139,6 +139,8 @@ def score(
     except ResponseDataError as error:
         _stop_on_problems(responses, data, error)
     echo_problems(responses.table, result.problems)
+    for item_id in definition.item_index:  # scored: their memory can hold the output
+        responses.columns.pop(item_id, None)
     with collector_paused():
         header, columns = score_table(
             result,
