@@ -117,6 +117,20 @@ def test_a_nul_cell_is_invalid_and_an_empty_one_is_no_answer(
     assert result.answered[:, 0].tolist() == [1, 0, 0, 1, 0, 1, *([0] if null else [])]
 
 
+@pytest.mark.parametrize("kind", [pa.int8(), pa.uint8(), pa.int16(), pa.int32(), pa.int64()])
+def test_integer_columns_read_from_their_buffers(small_blocks: None, kind: pa.DataType) -> None:
+    # Chunks that are slices of larger arrays (an offset into the value buffer and the
+    # validity bitmap), nulls, and codes out of range.
+    cells = [9, 1, None, 5, 2, None, 7, 3, 4, None, 0, 5]
+    whole = pa.array(cells, kind)
+    column = pa.chunked_array([whole.slice(1, 4), whole.slice(5, 3), whole.slice(8)])
+    result = profdiag.score(likert_instrument(n_items=1), {"i1": column}, strict=False)
+    assert [(p.row, p.value) for p in result.problems] == [(5, 7), (9, 0)]
+    raw = result.raw[:, 0].tolist()
+    assert [None if math.isnan(x) else x for x in raw[:5]] == [1.0, None, 5.0, 2.0, None]
+    assert result.answered[:, 0].tolist() == [1, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1]
+
+
 def test_a_whole_column_of_nulls_is_no_answer(small_blocks: None) -> None:
     instrument = likert_instrument(n_items=2)
     columns = {"i1": pa.nulls(5, pa.string()), "i2": pa.nulls(5)}

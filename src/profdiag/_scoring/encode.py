@@ -492,17 +492,40 @@ def coded_column(coding: ItemCoding, arrow: pa.ChunkedArray) -> CodedColumn | No
     if pa.types.is_integer(kind) and n_cells:
         low, high = _integer_range(arrow)
         if high - low < 65_535 and low > -(2**62) and high < 2**62:
-            numbers = (
-                arrow.cast(pa.int64()).fill_null(high + 1).to_numpy(zero_copy_only=False) - low
-            ).astype(np.uint16)
             values, bad = _encode_numeric_column(coding, np.arange(low, high + 1, dtype=np.float64))
-            return CodedColumn(numbers, np.append(values, np.nan), np.append(bad, False))
+            codes = _integer_codes(arrow, low, high - low + 1)
+            return CodedColumn(codes, np.append(values, np.nan), np.append(bad, False))
     if pa.types.is_boolean(kind):
         valid = np.asarray(arrow.is_valid().to_numpy(zero_copy_only=False), dtype=np.uint8)
         return CodedColumn(valid, np.full(2, np.nan), np.array([False, True]))
     if pa.types.is_null(kind):
         return CodedColumn(np.zeros(n_cells, dtype=np.uint8), np.full(1, np.nan), np.zeros(1, bool))
     return None
+
+
+def _integer_codes(arrow: pa.ChunkedArray, low: int, null: int) -> np.ndarray:
+    """Each integer's distance from `low` (`null` for a null) as uint16, read from each
+    chunk's value buffer and validity bitmap (no copy of the column in another type)."""
+    parts = []
+    for chunk in arrow.chunks:
+        n_cells = len(chunk)
+        if n_cells == 0:
+            continue
+        bitmap, data = chunk.buffers()[:2]
+        raw = np.frombuffer(data, dtype=chunk.type.to_pandas_dtype())[
+            chunk.offset : chunk.offset + n_cells
+        ]
+        wide = np.int64 if raw.itemsize >= 4 else np.int32
+        codes = np.subtract(raw, low, dtype=wide).astype(np.uint16)  # in range where valid
+        if chunk.null_count:
+            bits = np.unpackbits(
+                np.frombuffer(bitmap, dtype=np.uint8),
+                count=chunk.offset + n_cells,
+                bitorder="little",
+            )[chunk.offset :]
+            codes[bits == 0] = null
+        parts.append(codes)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint16)
 
 
 def _integer_range(arrow: pa.ChunkedArray) -> tuple[int, int]:
