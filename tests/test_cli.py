@@ -131,15 +131,34 @@ def test_lenient_score_flags_the_row(tmp_path: Path) -> None:
     assert rows[2]["intellect.answered"] == "9"
 
 
-def test_unknown_column_is_bad_data(tmp_path: Path) -> None:
+def test_a_column_that_is_not_an_item_is_carried_into_the_output(tmp_path: Path) -> None:
+    # Issue 10: such a column used to stop scoring; now it passes through beside the scores
+    # (or is left out with --drop-extra), and a missing item column is still an error.
     path = tmp_path / "extra.csv"
     text = SAMPLE.read_text(encoding="utf-8").splitlines()
     path.write_text(
-        "\n".join([text[0] + ",comment"] + [line + ",x" for line in text[1:]]) + "\n",
+        "\n".join([text[0] + ",comment"] + [f"{line},x{k}" for k, line in enumerate(text[1:])])
+        + "\n",
         encoding="utf-8",
     )
-    code, _, err = run("score", "ipip-bfm-50", path, "--id-column", "respondent")
-    assert code == 1 and "column 'comment'" in err
+    code, out, err = run("score", "ipip-bfm-50", path, "--id-column", "respondent")
+    assert code == 0, err
+    assert "1 column(s) that are not items of ipip-bfm-50" in err and "'comment'" in err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0])[:3] == ["respondent", "comment", "extraversion"]
+    assert [row["comment"] for row in rows] == [f"x{k}" for k in range(len(text) - 1)]
+    code, out, err = run("score", "ipip-bfm-50", path, "--id-column", "respondent", "--drop-extra")
+    assert code == 0 and "left out" in err
+    assert "comment" not in next(csv.reader(io.StringIO(out)))
+    missing = tmp_path / "missing.csv"
+    missing.write_text(path.read_text(encoding="utf-8").replace("ipip07", "ipip_7", 1))
+    code, _, err = run("score", "ipip-bfm-50", missing, "--id-column", "respondent")
+    assert code == 1 and "column 'ipip07'" in err and "a column for this item (none found)" in err
+
+
+def test_an_id_column_named_on_the_command_line_must_exist(tmp_path: Path) -> None:
+    code, _, err = run("score", "ipip-bfm-50", SAMPLE, "--id-column", "respondnet")
+    assert code == 2 and "has no column 'respondnet'" in err
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from tests.conftest import likert_instrument
 
 import profdiag
-from profdiag._io import tables
+from profdiag._io import csv_format
 from profdiag._io.score_table import score_table
 from profdiag._io.tables import DELIMITERS, read_table, write_table
 from profdiag.errors import ArgumentError, ResponseDataError
@@ -130,14 +130,18 @@ def test_line_numbers_follow_cells_that_span_lines(tmp_path: Path) -> None:
     assert table.skipped_blank_lines == (5,)
 
 
-def test_line_numbers_when_counted_one_record_at_a_time(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("scanned", [False, True])
+def test_line_numbers_of_plain_lines_with_and_without_the_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scanned: bool
 ) -> None:
-    monkeypatch.setattr(tables, "_record_starts", lambda *_: None)
-    text = 'id,note\n1,"two\nlines"\n2,plain\n\n3,"three\r\nline\rends"\n4,x\n'
-    table = read_table(write(tmp_path, text))
-    assert list(table.lines) == [2, 4, 6, 9]
-    assert table.skipped_blank_lines == (5,)
+    # Text without quotes, carriage returns or blank lines is counted by its line ends
+    # alone; the scan that finds quoted line breaks must give the same rows and lines.
+    if scanned:
+        monkeypatch.setattr(csv_format, "_records_are_lines", lambda *_: False)
+    table = read_table(write(tmp_path, "id,note\n1,a\n2,b\n3,c"))
+    assert table.columns == {"id": ["1", "2", "3"], "note": ["a", "b", "c"]}
+    assert list(table.lines) == [2, 3, 4]
+    assert table.skipped_blank_lines == ()
 
 
 def test_carriage_return_line_ends(tmp_path: Path) -> None:

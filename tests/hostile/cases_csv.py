@@ -7,7 +7,13 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from hostile.checks import column_values, profiles_output, score_output, stderr_on_exit
+from hostile.checks import (
+    column_values,
+    no_column,
+    profiles_output,
+    score_output,
+    stderr_on_exit,
+)
 from hostile.data import (
     IPIP,
     IPIP_ITEMS,
@@ -58,6 +64,17 @@ def _score(
 
 def _rows(data: Sequence[Record], ids: Sequence[str] | None = None) -> Check:
     return score_output(OUT, answers=data, ids=ids)
+
+
+def _with_school(folder: Path) -> None:
+    """Three respondents and a `school` column (5 for everyone) after the items."""
+    ipip_csv(
+        data=THREE,
+        edit=lambda text: "\n".join(
+            line + (",school" if k == 0 else ",5") if line else line
+            for k, line in enumerate(text.split("\n"))
+        ),
+    )(folder)
 
 
 def _with_blank(data: list[Record], at: int) -> list[Record]:
@@ -356,15 +373,62 @@ CASES: list[Case] = [
     _score(
         "csv-unknown-column",
         CSV,
+        _with_school,
+        SUCCESS,
+        checks=(
+            _rows(THREE),
+            column_values(OUT, "school", ["5", "5", "5"]),
+            stderr_on_exit(0, "school", "carried"),
+        ),
+        note="issue 10: a column that is not an item is carried into the output (was an error)",
+    ),
+    _score(
+        "csv-unknown-column-dropped",
+        CSV,
+        _with_school,
+        SUCCESS,
+        extra=("--drop-extra",),
+        checks=(_rows(THREE), no_column(OUT, "school"), stderr_on_exit(0, "school")),
+    ),
+    _score(
+        "csv-extra-column-named-like-a-score",
+        CSV,
         ipip_csv(
             data=THREE,
             edit=lambda text: "\n".join(
-                line + (",school" if k == 0 else ",5") if line else line
+                line + (",extraversion.status" if k == 0 else ",x") if line else line
                 for k, line in enumerate(text.split("\n"))
             ),
         ),
         BAD_DATA,
-        fragments=("school",),
+        fragments=("extraversion.status", "--drop-extra"),
+    ),
+    _score(
+        "csv-misspelt-item-column",
+        CSV,
+        ipip_csv(data=THREE, edit=lambda text: text.replace("ipip17", "ipip_17", 1)),
+        BAD_DATA,
+        fragments=("ipip17",),
+        note="the misspelt name is carried as an extra column; the item's column is missing",
+    ),
+    _score(
+        "csv-extra-columns-with-quotes-and-zeros",
+        CSV,
+        ipip_csv(
+            data=THREE,
+            edit=lambda text: "\n".join(
+                line + (',school,"class, letter"' if k == 0 else f',00{k},"{k}""А"""')
+                if line
+                else line
+                for k, line in enumerate(text.split("\n"))
+            ),
+        ),
+        SUCCESS,
+        checks=(
+            _rows(THREE),
+            column_values(OUT, "school", ["001", "002", "003"]),
+            column_values(OUT, "class, letter", ['1"А"', '2"А"', '3"А"']),
+        ),
     ),
     _score(
         "csv-missing-item-column",

@@ -179,6 +179,19 @@ def column_values(where: str | None, column: str, expected: Sequence[str]) -> Ch
     return on_success(check)
 
 
+def no_column(where: str | None, column: str) -> Check:
+    """On success: the output has no column named `column`."""
+
+    def check(run: Run) -> list[Problem]:
+        try:
+            header, _ = read_score_table(run, where)
+        except (ValueError, KeyError, TypeError, IndexError) as error:
+            return [Problem(SILENT, f"score output unreadable: {error}")]
+        return [Problem(SILENT, f"column {column!r} in the output")] if column in header else []
+
+    return on_success(check)
+
+
 def profiles_output(where: str | None, count: int, ids: Sequence[str] | None = None) -> Check:
     """On success: a profiles document with `count` profiles (and these respondent ids)."""
 

@@ -14,6 +14,7 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from profdiag.errors import OutputError
@@ -63,15 +64,25 @@ def output_target(path: str | os.PathLike[str], follow_symlinks: bool = True) ->
 
 
 def write_atomically(
-    path: str | os.PathLike[str], content: bytes | str, *, follow_symlinks: bool = True
+    path: str | os.PathLike[str],
+    content: bytes | str | memoryview | Iterable[bytes | memoryview],
+    *,
+    follow_symlinks: bool = True,
 ) -> Path:
-    """Write `content` (text is encoded as UTF-8) to `path` atomically; return the path
-    written (a symlink's target). Raises OutputError naming the path and the reason.
+    """Write `content` (text is encoded as UTF-8; byte buffers from an iterable are written
+    in order, as they come) to `path` atomically; return the path written (a symlink's
+    target). Raises OutputError naming the path and the reason.
 
     With `follow_symlinks` False a symlink at `path` is replaced by the new file, never
     written through: for files whose names the program chooses inside a folder that
     someone else may have planted links in."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
+    parts: Iterable[bytes | memoryview]
+    if isinstance(content, str):
+        parts = [content.encode("utf-8")]
+    elif isinstance(content, bytes | memoryview):
+        parts = [content]
+    else:
+        parts = content
     target = output_target(path, follow_symlinks)
     temporary: str | None = None
     try:
@@ -79,7 +90,8 @@ def write_atomically(
             prefix=f".{target.name[:100]}.", suffix=".tmp", dir=target.parent
         )
         with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
+            for part in parts:
+                stream.write(part)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, _new_file_mode(target) if not target.is_symlink() else _NEW_MODE)

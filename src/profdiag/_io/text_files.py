@@ -68,6 +68,27 @@ def text_encoding(encoding: str) -> str:
     return "UTF-8" if info.name in ("utf-8", "utf-8-sig") else info.name
 
 
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a file (a regular file or a pipe).
+
+    Raises
+    ------
+    UnreadableFile
+        The file cannot be read: missing, a folder, a device such as /dev/zero, permission
+        denied, ...
+    """
+    source = str(path)
+    try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+            # /dev/zero would never end, a terminal would wait for typing; pipes are read.
+            raise UnreadableFile(source, "a device, not a file", "a readable file")
+        return Path(path).read_bytes()
+    except OSError as error:
+        reason = _READ_REASONS.get(error.errno or 0, error.strerror or type(error).__name__)
+        raise UnreadableFile(source, reason, "a readable file") from None
+
+
 def read_text(path: str | os.PathLike[str], encoding: str = "utf-8-sig") -> str:
     """The text of a file, decoded without newline translation; a leading byte order mark
     is dropped.
@@ -93,22 +114,53 @@ def read_text(path: str | os.PathLike[str], encoding: str = "utf-8-sig") -> str:
         denied, ...) or its bytes
         are not text in `encoding` (the offending byte's offset, line and column are named).
     """
-    name = text_encoding(encoding)
-    source = str(path)
-    try:
-        mode = os.stat(path).st_mode
-        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
-            # /dev/zero would never end, a terminal would wait for typing; pipes are read.
-            raise UnreadableFile(source, "a device, not a file", "a readable file")
-        data = Path(path).read_bytes()
-    except OSError as error:
-        reason = _READ_REASONS.get(error.errno or 0, error.strerror or type(error).__name__)
-        raise UnreadableFile(source, reason, "a readable file") from None
+    text_encoding(encoding)
+    return decode(read_bytes(path), encoding, str(path))
+
+
+def decode(data: bytes, encoding: str, source: str) -> str:
+    """`data` as text in `encoding`, a leading byte order mark dropped.
+
+    Raises
+    ------
+    UnreadableFile
+        The bytes are not text in `encoding` (the offending byte's offset, line and column
+        are named).
+    """
     try:
         text = data.decode(encoding)
     except UnicodeError as error:
+        name = text_encoding(encoding)
         raise UnreadableFile(source, *_undecodable(data, error, encoding, name)) from None
     return text.removeprefix("\ufeff")
+
+
+def utf8_bytes(data: bytes, encoding: str, source: str) -> tuple[bytes, int]:
+    """`data` as UTF-8 bytes and the offset at which the text starts (after a byte order
+    mark), for readers that parse bytes. UTF-8 input is returned as it is, not yet checked
+    (call `decode` to name the first byte that is not UTF-8); any other encoding is decoded,
+    checked and encoded as UTF-8.
+
+    Raises
+    ------
+    ArgumentError
+        `encoding` is not a known text encoding.
+    UnreadableFile
+        The bytes are not text in `encoding`.
+    """
+    if text_encoding(encoding) == "UTF-8":
+        return data, len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    text = decode(data, encoding, source)
+    try:
+        return text.encode("utf-8"), 0
+    except UnicodeEncodeError as error:  # a lone surrogate (e.g. from utf-7)
+        line, column = position(text, error.start)
+        raise UnreadableFile(
+            source,
+            f"U+{ord(text[error.start]):04X}, half of a surrogate pair, at line {line}, "
+            f"column {column}",
+            "text made of characters",
+        ) from None
 
 
 def _undecodable(data: bytes, error: UnicodeError, encoding: str, name: str) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from profdiag._arrow import arrow_array
 from profdiag._scoring.plan import ScoringPlan
 from profdiag.errors import ArgumentError, show_value
 
@@ -197,7 +198,7 @@ def _is_data_frame(data: Any) -> bool:
 
 
 def _is_column(value: Any) -> bool:
-    if isinstance(value, list | tuple | range):
+    if isinstance(value, list | tuple | range) or arrow_array(value) is not None:
         return True
     if isinstance(value, np.ndarray):
         return value.ndim >= 1

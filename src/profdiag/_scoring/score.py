@@ -12,15 +12,21 @@ from typing import Any, Protocol, TypeAlias, TypeVar
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from profdiag._arrow import arrow_array
 from profdiag._instrument.model import Instrument
 from profdiag._scoring.answer_sheets import expand_answers_column
 from profdiag._scoring.encode import (
     NUMERIC_KINDS,
+    BlockBuffers,
     ColumnRoles,
     Encoded,
+    column_problems,
+    encode_block,
     encode_columns,
     encode_matrix,
     encode_record,
+    id_cells,
+    prepare_columns,
 )
 from profdiag._scoring.inputs import ACCEPTED, Columns, Matrix, Record, Shape, checked_shape
 from profdiag._scoring.kernel import KernelOutput, Workspace, score_values
@@ -32,6 +38,9 @@ from profdiag.errors import CellProblem, ResponseDataError
 # that numpy's per-call overhead does not matter. Blocks run on a thread each (numpy
 # releases the GIL in its loops and in BLAS).
 BLOCK_ROWS = 4_096
+# Rows per block when columns are encoded block by block (Arrow columns from CSV and
+# Parquet): the kernel's size, in which its buffers stay in the cache.
+COLUMN_BLOCK_ROWS = 4_096
 T = TypeVar("T")
 
 
@@ -129,10 +138,13 @@ def score(
     """
     plan = compile_plan(instrument)
     shape, sheet_problems = _prepared(plan, instrument, data, answers_column, source, allow_empty)
+    roles = ColumnRoles(id_column, frozenset(other_columns))
     if isinstance(shape, Matrix) and shape.array.dtype.kind in NUMERIC_KINDS:
         encoded, output = _score_numeric_blocks(plan, shape.array, workers)
+    elif isinstance(shape, Columns) and _sliceable(plan, shape):
+        encoded, output = _score_column_blocks(plan, shape, roles, workers)
     else:
-        encoded = _encode(plan, shape, ColumnRoles(id_column, frozenset(other_columns)))
+        encoded = _encode(plan, shape, roles)
         output = _score_in_blocks(plan, encoded.values, workers)
     return _result(plan, _with_problems(encoded, sheet_problems), output, strict, source)
 
@@ -285,6 +297,55 @@ def _score_numeric_blocks(
     return merged, output
 
 
+def _sliceable(plan: ScoringPlan, shape: Columns) -> bool:
+    """Columns worth encoding block by block: more than one block of rows, every item
+    column an Arrow array or a 1-D numpy array (both slice without copying)."""
+    if shape.n_rows <= COLUMN_BLOCK_ROWS:
+        return False
+    for item_id in plan.item_ids:
+        column = shape.columns.get(item_id)
+        if column is None or arrow_array(column) is not None:
+            continue
+        if not (isinstance(column, np.ndarray) and column.ndim == 1):
+            return False
+    return True
+
+
+def _score_column_blocks(
+    plan: ScoringPlan, shape: Columns, roles: ColumnRoles, workers: int | None
+) -> tuple[Encoded, KernelOutput]:
+    """Each item column coded once (see `coded_column`), then blocks of rows looked up
+    (into buffers each thread reuses) and scored on worker threads, into one output: the
+    item-value matrix of the whole table is never built."""
+    n_rows = shape.n_rows
+    output = KernelOutput.empty(n_rows, plan.n_scales)
+    prepared = prepare_columns(plan, shape.columns, workers)
+    buffers = threading.local()
+    block_rows = COLUMN_BLOCK_ROWS
+
+    def run(start: int, stop: int, workspace: Workspace) -> Encoded:
+        mine = getattr(buffers, "mine", None)
+        if mine is None:
+            mine = buffers.mine = BlockBuffers.empty(block_rows, prepared)
+        encoded = encode_block(plan, prepared, start, stop, mine)
+        score_values(plan, encoded.values, out=output.rows(start, stop), workspace=workspace)
+        encoded.values = np.empty((0, plan.n_items))  # the buffer is reused by the next block
+        return encoded
+
+    parts = _on_threads(run, n_rows, plan.n_items, workers, block_rows)
+    problems = column_problems(plan, shape.columns.keys(), roles)
+    problems += [p for encoded in parts for p in encoded.problems]
+    row_has_problem = np.zeros(n_rows, dtype=bool)
+    for start, encoded in zip(range(0, n_rows, block_rows), parts, strict=True):
+        if encoded.row_has_problem is not None:
+            row_has_problem[start : start + block_rows] = encoded.row_has_problem
+    ids = None
+    if roles.id_column is not None and roles.id_column in shape.columns:
+        ids = id_cells(shape.columns[roles.id_column])
+    merged = Encoded(np.empty((0, plan.n_items)), problems, row_has_problem, ids)
+    return merged, output
+
+
 def _score_in_blocks(plan: ScoringPlan, values: np.ndarray, workers: int | None) -> KernelOutput:
     """Score item values that are already validated, block by block on worker threads."""
     n_rows = values.shape[0]
@@ -300,19 +361,24 @@ def _score_in_blocks(plan: ScoringPlan, values: np.ndarray, workers: int | None)
 
 
 def _on_threads(
-    run: Callable[[int, int, Workspace], T], n_rows: int, n_items: int, workers: int | None
+    run: Callable[[int, int, Workspace], T],
+    n_rows: int,
+    n_items: int,
+    workers: int | None,
+    block_rows: int | None = None,
 ) -> list[T]:
-    """run(start, stop, workspace) for each block of rows, on worker threads that each
-    reuse one workspace; results in block order."""
+    """run(start, stop, workspace) for each block of `block_rows` rows (BLOCK_ROWS unless
+    given), on worker threads that each reuse one workspace; results in block order."""
     buffers = threading.local()
+    block_rows = block_rows or BLOCK_ROWS
 
     def block(start: int) -> T:
         workspace = getattr(buffers, "workspace", None)
         if workspace is None:
-            workspace = buffers.workspace = Workspace(BLOCK_ROWS, n_items)
-        return run(start, min(start + BLOCK_ROWS, n_rows), workspace)
+            workspace = buffers.workspace = Workspace(block_rows, n_items)
+        return run(start, min(start + block_rows, n_rows), workspace)
 
     threads = workers or os.cpu_count() or 1
     # Parallelism comes from the blocks; BLAS threads on top would only compete for cores.
     with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(threads) as pool:
-        return list(pool.map(block, range(0, n_rows, BLOCK_ROWS)))
+        return list(pool.map(block, range(0, n_rows, block_rows)))

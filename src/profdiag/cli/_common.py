@@ -98,6 +98,14 @@ _READING = (
         "(default: detected from the header line among , ; tab |).",
     ),
     click.option(
+        "--format",
+        "file_format",
+        type=click.Choice(["csv", "tsv", "parquet", "json"], case_sensitive=False),
+        default=None,
+        help="Format of DATA (default: from its extension: .parquet, .json, .tsv or .tab; "
+        "anything else is CSV).",
+    ),
+    click.option(
         "--answers-column",
         default=None,
         help="A column holding each respondent's answers as one string, e.g. "
@@ -139,23 +147,28 @@ class Responses:
     """A response file as the library reads it, and the columns that are not items."""
 
     table: Table
-    attributes: dict[str, list[Any]]
+    attributes: dict[str, Sequence[Any]]
     id_name: str | None
 
     @property
-    def columns(self) -> dict[str, list[Any]]:
+    def columns(self) -> dict[str, Sequence[Any]]:
         return self.table.columns
 
 
 def read_responses(
-    data: Path, *, encoding: str, delimiter: str | None, id_column: str
+    data: Path,
+    *,
+    encoding: str,
+    delimiter: str | None,
+    id_column: str,
+    file_format: str | None = None,
 ) -> Responses:
     from profdiag._io import read_table
     from profdiag._norms.selection import ATTRIBUTES
     from profdiag.errors import ArgumentError
 
     try:
-        table = read_table(data, encoding=encoding, delimiter=delimiter)
+        table = read_table(data, encoding=encoding, delimiter=delimiter, file_format=file_format)
     except ArgumentError as error:
         raise click.UsageError(str(error)) from None
     if table.skipped_blank_lines:
@@ -168,7 +181,31 @@ def read_responses(
         )
     attributes = {name: table.columns[name] for name in ATTRIBUTES if name in table.columns}
     id_name = id_column if id_column in table.columns else None
+    context = click.get_current_context(silent=True)
+    given = context is not None and context.get_parameter_source("id_column") not in (
+        None,
+        click.core.ParameterSource.DEFAULT,
+    )
+    if given and id_name is None:
+        # Other columns are carried into the output, so a misspelt id column would pass
+        # unnoticed: one named on the command line must exist.
+        raise click.BadParameter(f"{data} has no column {id_column!r}", param_hint="--id-column")
     return Responses(table, attributes, id_name)
+
+
+def extra_columns(responses: Responses, definition: Instrument, used: Sequence[str]) -> list[str]:
+    """Columns that are neither items, the id, respondent attributes nor `used` (answer
+    sheets, times), in file order."""
+    known = {*definition.item_index, *responses.attributes, *used}
+    if responses.id_name is not None:
+        known.add(responses.id_name)
+    return [name for name in responses.columns if name not in known]
+
+
+def shown_names(names: Sequence[str], limit: int = 8) -> str:
+    cut = [name if len(name) <= 40 else name[:37] + "..." for name in names[:limit]]
+    shown = ", ".join(map(repr, cut))
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def require_column(responses: Responses, data: Path, column: str | None, option: str) -> None:

@@ -11,10 +11,12 @@ from profdiag.cli._common import (
     RESPONSE_OPTIONS,
     Responses,
     echo_problems,
+    extra_columns,
     load_definition,
     read_responses,
     refuse_overwriting_inputs,
     require_column,
+    shown_names,
     write_text_output,
 )
 from profdiag.cli._errors import fail
@@ -37,9 +39,15 @@ def _stop_on_problems(responses: Responses, data: Path, error: ResponseDataError
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    help="Output file: .csv or .json (default: CSV to stdout).",
+    help="Output file: .csv, .parquet or .json (default: CSV to stdout).",
 )
 @RESPONSE_OPTIONS
+@click.option(
+    "--drop-extra",
+    is_flag=True,
+    help="Leave out of the output the columns that are not items, the id or attributes "
+    "(by default they are carried beside the scores).",
+)
 @OVERLAY
 def score(
     instrument: str,
@@ -51,12 +59,16 @@ def score(
     lenient: bool,
     encoding: str,
     delimiter: str | None,
+    file_format: str | None,
     answers_column: str | None,
+    drop_extra: bool,
     overlay: Path | None,
 ) -> None:
-    """Score DATA (CSV or JSON) on INSTRUMENT (a bundled id or a JSON file).
+    """Score DATA (CSV, TSV, Parquet or JSON) on INSTRUMENT (a bundled id or a JSON file).
 
-    Without --lenient any invalid cell or unknown column stops with a report and exit code 1,
+    Columns that are not items, the id or respondent attributes (school, grade, dates) are
+    carried into the output beside the scores, or left out with --drop-extra. Without
+    --lenient any invalid cell or missing item column stops with a report and exit code 1,
     and nothing is written. With --lenient such cells count as unanswered, each is reported
     on stderr and the row's row_status is 'problems'.
     """
@@ -68,7 +80,13 @@ def score(
 
     refuse_overwriting_inputs(out, [data, overlay])
     definition = load_definition(instrument, overlay)
-    responses = read_responses(data, encoding=encoding, delimiter=delimiter, id_column=id_column)
+    responses = read_responses(
+        data,
+        encoding=encoding,
+        delimiter=delimiter,
+        id_column=id_column,
+        file_format=file_format,
+    )
     require_column(responses, data, answers_column, "--answers-column")
     timed = timed_scales(definition)
     seconds = {
@@ -76,6 +94,18 @@ def score(
         for scale_id in timed
         if scale_id + SECONDS_SUFFIX in responses.columns
     }
+    extra = extra_columns(
+        responses,
+        definition,
+        [*([answers_column] if answers_column else []), *(s + SECONDS_SUFFIX for s in seconds)],
+    )
+    if extra:
+        what = "left out (--drop-extra)" if drop_extra else "carried into the output"
+        click.echo(
+            f"profdiag: {data}: {len(extra)} column(s) that are not items of {definition.id}, "
+            f"the id or attributes, {what}: {shown_names(extra)}",
+            err=True,
+        )
     if responses.table.n_rows == 0:
         click.echo(f"profdiag: {data}: no respondents (the file has a header only)", err=True)
     try:
@@ -87,26 +117,47 @@ def score(
             other_columns=[
                 *responses.attributes,
                 *(scale_id + SECONDS_SUFFIX for scale_id in seconds),
+                *extra,
             ],
             source=str(data),
             answers_column=answers_column,
             allow_empty=True,
         )
-        standard = standardize(
-            definition, result, norm_group=norm_group, attributes=responses.attributes, level=level
+        normed = bool(definition.norms)
+        bands = any(scale.bands is not None for scale in definition.scales)
+        standard = (
+            standardize(
+                definition,
+                result,
+                norm_group=norm_group,
+                attributes=responses.attributes,
+                level=level,
+            )
+            if normed or bands or norm_group is not None
+            else None  # nothing to standardise: the output has no such columns
         )
     except ResponseDataError as error:
         _stop_on_problems(responses, data, error)
     echo_problems(responses.table, result.problems)
+    for item_id in definition.item_index:  # scored: their memory can hold the output
+        responses.columns.pop(item_id, None)
     with collector_paused():
         header, columns = score_table(
             result,
             standard,
             id_name=responses.id_name or "row",
-            normed=bool(definition.norms),
-            bands=any(scale.bands is not None for scale in definition.scales),
+            normed=normed,
+            bands=bands,
             timing=speed_accuracy(definition, result, seconds) if timed else None,
+            extra=[] if drop_extra else [(name, responses.columns[name]) for name in extra],
         )
+        clashes = [name for name in header if header.count(name) > 1]
+        if clashes:
+            fail(
+                f"{data}: column(s) {shown_names(sorted(set(clashes)))} would be carried into "
+                "the output, which has score columns of the same name; rename them in the "
+                "file, or leave them out with --drop-extra"
+            )
         metadata = {
             "instrument": {
                 "id": definition.id,
@@ -208,6 +259,7 @@ def profile(
     lenient: bool,
     encoding: str,
     delimiter: str | None,
+    file_format: str | None,
     answers_column: str | None,
     seconds_column: str | None,
     catalogue: Path | None,
@@ -248,7 +300,13 @@ def profile(
         session = validate(Session, read_document(session_file), str(session_file))
     steps = load_next_steps(next_steps)
     occupations = load_catalogue(catalogue, demand=demand if demand is not None else True)
-    responses = read_responses(data, encoding=encoding, delimiter=delimiter, id_column=id_column)
+    responses = read_responses(
+        data,
+        encoding=encoding,
+        delimiter=delimiter,
+        id_column=id_column,
+        file_format=file_format,
+    )
     require_column(responses, data, answers_column, "--answers-column")
     person_columns = {
         "--seconds-column": seconds_column,
@@ -273,6 +331,18 @@ def profile(
         for scale_id in timed_scales(definition)
         if scale_id + SECONDS_SUFFIX in responses.columns
     }
+    used = [
+        *([answers_column] if answers_column else []),
+        *([seconds_column] if seconds_column else []),
+        *(scale_id + SECONDS_SUFFIX for scale_id in subtest_seconds),
+    ]
+    extra = extra_columns(responses, definition, used)
+    if extra:
+        click.echo(
+            f"profdiag: {data}: {len(extra)} column(s) that are not items of {definition.id}, "
+            f"the id or attributes, not used: {shown_names(extra)}",
+            err=True,
+        )
     part = ProfileInput(
         definition,
         responses.columns,
@@ -285,6 +355,7 @@ def profile(
         other_columns=[
             *dict.fromkeys(column for column in person_columns.values() if column),
             *(scale_id + SECONDS_SUFFIX for scale_id in subtest_seconds),
+            *extra,
         ],
         answers_column=answers_column,
     )
