@@ -468,14 +468,19 @@ def test_profile_command_takes_names_and_session_facts(tmp_path: Path) -> None:
     assert "Васильева" not in made.stderr
 
 
-def test_a_name_column_was_refused_before_it_was_declared(tmp_path: Path) -> None:
+def test_a_name_column_is_used_only_when_declared(tmp_path: Path) -> None:
+    # Columns that are not items pass through (issue 10): an undeclared name column is
+    # ignored by `profile`, with a notice naming it, and never reaches the report.
     data = write_csv(tmp_path, [{"id": "p1", "fio": "Петров Иван"} | onet_answers(CLEAR)])
-    refused = CliRunner().invoke(main, ["profile", "onet-ip-sf-60", str(data)])
-    assert refused.exit_code == 1 and "fio" in refused.stderr
+    out = tmp_path / "profiles.json"
+    ignored = CliRunner().invoke(main, ["profile", "onet-ip-sf-60", str(data), "--out", str(out)])
+    assert ignored.exit_code == 0 and "fio" in ignored.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["profiles"][0]["name"] is None
     accepted = CliRunner().invoke(
-        main, ["profile", "onet-ip-sf-60", str(data), "--name-column", "fio"]
+        main, ["profile", "onet-ip-sf-60", str(data), "--name-column", "fio", "--out", str(out)]
     )
     assert accepted.exit_code == 0, accepted.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["profiles"][0]["name"] == "Петров Иван"
 
 
 def test_bad_session_files_and_dates_are_named(tmp_path: Path) -> None:

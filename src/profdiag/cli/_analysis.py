@@ -56,6 +56,7 @@ def analyze(
     lenient: bool,
     encoding: str,
     delimiter: str | None,
+    file_format: str | None,
     answers_column: str | None,
     level: float,
     overlay: Path | None,
@@ -76,7 +77,13 @@ def analyze(
     for path in (out, *tables.values()):
         refuse_overwriting_inputs(path, [data, overlay])
     definition = load_definition(instrument, overlay)
-    responses = read_responses(data, encoding=encoding, delimiter=delimiter, id_column=id_column)
+    responses = read_responses(
+        data,
+        encoding=encoding,
+        delimiter=delimiter,
+        id_column=id_column,
+        file_format=file_format,
+    )
     require_column(responses, data, answers_column, "--answers-column")
     if responses.table.n_rows == 0:
         fail(f"{data}: no respondents (the file has a header only); nothing to analyse")
