@@ -276,3 +276,12 @@ def test_a_regions_demand_file_replaces_the_flags_without_touching_the_catalogue
         1,
         "astronaut",
     )
+
+
+def test_a_file_with_no_item_column_gets_one_line_not_fifty(tmp_path: Path) -> None:
+    data = tmp_path / "wrong.csv"
+    data.write_text("a;b;c\n1;2;3\n", encoding="utf-8")
+    result = run("score", "ipip-bfm-50", data, "--out", tmp_path / "out.csv")
+    assert_clean(result, 1, "none of the instrument's 50 item columns", "a, b, c")
+    assert "ipip01" not in result.stderr  # not one line per missing item
+    assert not (tmp_path / "out.csv").exists()

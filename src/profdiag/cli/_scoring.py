@@ -22,10 +22,23 @@ from profdiag.cli._common import (
 from profdiag.cli._errors import fail
 from profdiag.errors import ResponseDataError
 
+_NO_ITEM_COLUMN = "a column for this item"
 _DATA = click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 
 
-def _stop_on_problems(responses: Responses, data: Path, error: ResponseDataError) -> None:
+def _stop_on_problems(
+    responses: Responses, data: Path, error: ResponseDataError, n_items: int
+) -> None:
+    missing = [p for p in error.problems if p.row < 0 and p.expected.startswith(_NO_ITEM_COLUMN)]
+    if n_items > 1 and len(missing) == n_items:
+        # Not one item column: say so in one line rather than list every item.
+        shown = ", ".join(list(responses.columns)[:8])
+        more = " ..." if len(responses.columns) > 8 else ""
+        fail(
+            f"{data}: none of the instrument's {len(missing)} item columns was found "
+            f"(the file's columns: {shown}{more}). Is it the right instrument, or does the "
+            "file need --delimiter, --encoding or --answers-column?"
+        )
     echo_problems(responses.table, error.problems)
     fail(
         f"{data}: {error.total} problem(s); nothing was written "
@@ -137,7 +150,7 @@ def score(
             else None  # nothing to standardise: the output has no such columns
         )
     except ResponseDataError as error:
-        _stop_on_problems(responses, data, error)
+        _stop_on_problems(responses, data, error, len(definition.items))
     echo_problems(responses.table, result.problems)
     for item_id in definition.item_index:  # scored: their memory can hold the output
         responses.columns.pop(item_id, None)
@@ -380,7 +393,7 @@ def profile(
             next_steps=steps,
         )
     except ResponseDataError as error:
-        _stop_on_problems(responses, data, error)
+        _stop_on_problems(responses, data, error, len(definition.items))
     write_text_output(out, profiles_json(profiles))
     if out is not None:
         click.echo(f"profdiag: {len(profiles)} profiles -> {out}", err=True)
