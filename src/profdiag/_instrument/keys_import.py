@@ -21,6 +21,7 @@ import numpy as np
 
 from profdiag._instrument.loading import instrument_from_document
 from profdiag._instrument.model import FORMAT_TAG, Instrument
+from profdiag._instrument.semantics import parse_number
 from profdiag.errors import DefinitionProblem, InstrumentError
 
 PsychImpute = Literal["none", "mean", "median"]
@@ -184,11 +185,20 @@ def _numbers(cells: Sequence[Any]) -> tuple[np.ndarray, tuple[int, Any] | None]:
     for row, cell in enumerate(cells):
         if cell is None or (isinstance(cell, str) and not cell.strip()):
             continue
-        try:
-            number = float(cell)
-        except (TypeError, ValueError, OverflowError):
-            return column, (row, cell)
-        if math.isinf(number):
+        number = _as_float(cell)
+        if number is None or math.isinf(number):
             return column, (row, cell)
         column[row] = number
     return column, None
+
+
+def _as_float(cell: Any) -> float | None:
+    """A cell as a number, read as response cells are (`parse_number` for text)."""
+    if isinstance(cell, str):
+        return parse_number(cell)
+    if isinstance(cell, bool):
+        return None
+    try:
+        return float(cell)
+    except (TypeError, ValueError, OverflowError):
+        return None
