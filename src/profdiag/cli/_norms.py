@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from profdiag.cli._common import (
     READING_OPTIONS,
+    Responses,
     echo_problems,
     load_definition,
     read_responses,
@@ -190,6 +191,9 @@ def build(
             source=str(data),
             answers_column=answers_column,
         )
+    except ResponseDataError as error:
+        _stop(responses, data, error, "use --lenient to leave rows with invalid answers out")
+    try:
         built = build_norms(
             definition,
             result,
@@ -204,11 +208,7 @@ def build(
             smoothing=smoothing,  # type: ignore[arg-type]
         )
     except ResponseDataError as error:
-        echo_problems(responses.table, error.problems)
-        fail(
-            f"{data}: {error.total} problem(s); nothing was written"
-            + (" (use --lenient to leave rows with invalid answers out)" if not lenient else "")
-        )
+        _stop(responses, data, error, "correct them or leave those rows out of the file")
     echo_problems(responses.table, result.problems)
     document = built.instrument.model_dump(mode="json", by_alias=True, exclude_none=True)
     write_atomically(out, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
@@ -216,6 +216,11 @@ def build(
     if written.content_hash != built.instrument.content_hash:
         fail(f"{out}: the file written does not read back as the instrument built")
     _summary(built, data, out)
+
+
+def _stop(responses: Responses, data: Path, error: ResponseDataError, advice: str) -> NoReturn:
+    echo_problems(responses.table, error.problems)
+    fail(f"{data}: {error.total} problem(s); nothing was written ({advice})")
 
 
 def _summary(built: NormsBuild, data: Path, out: Path) -> None:
