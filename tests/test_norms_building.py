@@ -521,3 +521,44 @@ def test_cli_reports_bad_group_values_with_row_and_column(tmp_path: Path) -> Non
     assert "column 'sex': got \"boy\"; expected f or m" in err and "line 9" in err
     assert "--lenient" not in err  # leniency is for answers, not group values
     assert "Traceback" not in err and not out.exists()
+
+
+def test_norms_agree_with_r() -> None:
+    """Each person's PR, T, stanine and sten within their group as base R computes them
+    from ranks (tests/data/norms-r/make_reference.R: `rank(ties = "average")`, `qnorm`,
+    `findInterval` on the z cut points), against the tables built here and looked up by
+    `standardize`. The tables hold PR and T to 0.01, hence the 0.005 tolerance."""
+    import csv
+
+    folder = Path(__file__).parent / "data" / "norms-r"
+    with (folder / "responses.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    with (folder / "expected.csv").open(encoding="utf-8") as handle:
+        expected = {row["id"]: row for row in csv.DictReader(handle)}
+    instrument = one_item(codes=tuple(range(13)))
+    raws = [row["raw"] for row in rows]
+    sex = [row["sex"] for row in rows]
+    built = build_norms(
+        instrument,
+        score(instrument, {"i1": raws}),
+        {"sex": sex},
+        group_by=["sex"],
+        source="R reference",
+        year=2026,
+        min_size=50,
+    )
+    assert built.excluded == {"no scale scored": 20}
+    normed = built.instrument
+    scores = standardize(normed, score(normed, {"i1": raws}), attributes={"sex": sex})
+    compared = 0
+    for position, row in enumerate(rows):
+        reference = expected.get(row["id"])
+        if reference is None:
+            assert row["raw"] == "" and math.isnan(scores.t[position, 0])
+            continue
+        assert abs(scores.percentile[position, 0] - float(reference["pr"])) <= 0.005 + 1e-9
+        assert abs(scores.t[position, 0] - float(reference["t"])) <= 0.005 + 1e-9
+        assert scores.stanine[position, 0] == int(reference["stanine"])
+        assert scores.sten[position, 0] == int(reference["sten"])
+        compared += 1
+    assert compared == 680
