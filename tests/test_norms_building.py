@@ -308,6 +308,12 @@ def test_years_per_row_give_the_latest_year_and_the_span() -> None:
     built = build_norms(
         instrument, result, {}, source="survey", year=years, version="1.0.0+norms.t"
     )
+    assert (
+        build_norms(instrument, result, {}, source="s", year=np.int64(2021))
+        .instrument.norms[0]
+        .year
+        == 2021
+    )
     group = built.instrument.norms[0]
     assert (group.year, group.source, group.sample_size) == (
         2025,
@@ -329,6 +335,8 @@ def test_years_per_row_give_the_latest_year_and_the_span() -> None:
         ({"min_size": 0}, "min_size"),
         ({"smoothing": "splines"}, "smoothing"),
         ({"year": 1800}, "year from 1900"),
+        ({"year": "2020"}, "one year per row"),
+        ({"year": [2020, 2021]}, "year has 2 values for 3 rows"),
         ({"group_by": ["sex"]}, "no 'sex' values given"),
     ],
 )

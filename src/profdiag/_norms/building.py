@@ -15,7 +15,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -472,9 +472,14 @@ def _new_version(current: str, version: str | None, year: int | None) -> str:
 
 
 def _years(year: int | Sequence[Any], n_rows: int) -> FloatArray:
-    if isinstance(year, bool):
-        raise ArgumentError(f"year: got {year!r}; expected a year such as 2026")
-    if isinstance(year, int):
+    if isinstance(year, bool | str | bytes) or (
+        not isinstance(year, int | np.integer) and not isinstance(year, Iterable)
+    ):
+        raise ArgumentError(
+            f"year: got {year!r}; expected a year such as 2026, or one year per row"
+        )
+    if isinstance(year, int | np.integer):
+        year = int(year)
         if not 1900 <= year <= 2100:
             raise ArgumentError(f"year: got {year}; expected a year from 1900 to 2100")
         return np.full(n_rows, float(year))
