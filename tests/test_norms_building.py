@@ -570,3 +570,14 @@ def test_norms_agree_with_r() -> None:
         assert scores.sten[position, 0] == int(reference["sten"])
         compared += 1
     assert compared == 680
+
+
+@pytest.mark.parametrize("command", ["describe", "report"])
+def test_cli_refuses_a_reference_date_that_is_not_a_date(tmp_path: Path, command: str) -> None:
+    target = "klimov-ddo" if command == "describe" else tmp_path / "profiles.json"
+    (tmp_path / "profiles.json").write_text('{"profiles": []}', encoding="utf-8")
+    extra = [] if command == "describe" else ["--out", tmp_path / "reports"]
+    code, _, err = run(command, target, *extra, "--as-of", "31.02.2026")
+    assert code == 2 and "'31.02.2026': expected a date such as 2025-03-14" in err
+    code, _, err = run(command, target, *extra, "--norms-max-age", "-1")
+    assert code == 2 and "--norms-max-age" in err
