@@ -581,3 +581,13 @@ def test_cli_refuses_a_reference_date_that_is_not_a_date(tmp_path: Path, command
     assert code == 2 and "'31.02.2026': expected a date such as 2025-03-14" in err
     code, _, err = run(command, target, *extra, "--norms-max-age", "-1")
     assert code == 2 and "--norms-max-age" in err
+
+
+def test_an_instrument_with_overlaid_texts_is_refused() -> None:
+    """Licensed item texts from an overlay must not be written into the new version."""
+    from tests.test_overlay_and_answer_strings import overlay, overlay_document, pairs_instrument
+
+    merged = profdiag.apply_overlay(pairs_instrument(), overlay(overlay_document()))
+    result = score(merged, {"1": ["а"] * 60, "2": ["б"] * 60, "3": ["а"] * 60, "4": ["б"] * 60})
+    with pytest.raises(ArgumentError, match="overlay"):
+        build_norms(merged, result, {}, source="s", year=2020)

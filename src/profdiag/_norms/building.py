@@ -157,8 +157,8 @@ def build_norms(
     Raises
     ------
     ArgumentError
-        For a result of another instrument, an unknown group attribute, bad age bands,
-        sizes, version or smoothing, or no usable row at all.
+        For a result of another instrument, an instrument with overlaid texts, an unknown
+        group attribute, bad age bands, sizes, version or smoothing, or no usable row.
     ResponseDataError
         For attribute or year values that are not a sex, grade, age or year.
     NormError
@@ -177,6 +177,11 @@ def build_norms(
     ('1.0+norms.2026', ['f', 'm'])
     """
     check_result_of(instrument, result, "build_norms")
+    if instrument.overlay_hash is not None:
+        raise ArgumentError(
+            f"{instrument.id} carries item texts from an overlay: build norms on the "
+            "instrument as shipped, so that licensed texts are not written into the new version"
+        )
     n_rows = len(result)
     keys = _check_options(group_by, age_bands, min_size, warn_size, smoothing)
     years = _years(year, n_rows)
