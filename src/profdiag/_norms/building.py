@@ -174,7 +174,7 @@ def build_norms(
     >>> built = build_norms(ddo, profdiag.score(ddo, answers), {"sex": sex},
     ...                     group_by=["sex"], source="synthetic", year=2026, min_size=100)
     >>> built.instrument.version, [group.id for group in built.instrument.norms]
-    ('1.0+norms.2026', ['f', 'm'])
+    ('1.0.0+norms.2026', ['f', 'm'])
     """
     check_result_of(instrument, result, "build_norms")
     if instrument.overlay_hash is not None:
