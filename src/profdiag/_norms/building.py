@@ -522,32 +522,32 @@ def _groups(
     age_bands: Sequence[tuple[int, int]],
     usable: np.ndarray,
 ) -> list[tuple[Selector, np.ndarray]]:
-    """(selector, row indices) of every combination of group values present, in order."""
-    labels: list[np.ndarray] = []
+    """(selector, row indices) of every combination of group values present, ordered by
+    the values of the first key, then the second, ..."""
+    rows = np.flatnonzero(usable)
+    combined = np.zeros(rows.size, dtype=np.int64)
+    levels: list[np.ndarray] = []
     for name in keys:
-        if name == "age":
-            labels.append(band_index.astype(object))
-        elif name == "grade":
-            labels.append(columns["grade"].astype(object))
-        else:
-            labels.append(columns["sex"])
-    combos: dict[tuple[Any, ...], list[int]] = {}
-    for row in np.flatnonzero(usable):
-        combos.setdefault(tuple(label[row] for label in labels), []).append(int(row))
+        column = {"age": band_index, "grade": columns.get("grade"), "sex": columns.get("sex")}
+        values, codes = np.unique(np.asarray(column[name])[rows], return_inverse=True)
+        combined = combined * len(values) + codes.reshape(-1)
+        levels.append(values)
     result = []
-    for combo in sorted(
-        combos, key=lambda c: tuple(str(v) if isinstance(v, str) else v for v in c)
-    ):
+    for code in np.unique(combined):
+        members = rows[combined == code]
         selection: dict[str, Any] = {}
-        for name, value in zip(keys, combo, strict=True):
+        rest = int(code)
+        for name, values in zip(reversed(keys), reversed(levels), strict=True):
+            rest, position = divmod(rest, len(values))
+            value = values[position]
             if name == "sex":
-                selection["sex"] = (value,)
+                selection["sex"] = (str(value),)
             elif name == "grade":
                 selection["grade"] = (int(value),)
             else:
                 low, high = age_bands[int(value)]
                 selection["age"] = AgeBand(min=low, max=high)
-        result.append((Selector(**selection), np.array(combos[combo])))
+        result.append((Selector(**selection), members))
     return result
 
 
