@@ -331,6 +331,9 @@ def table_rows(
         points = np.arange(low, high + 1.0)
         bounds = [(float(p), float(p)) for p in points]
     else:
+        # Scores computed in floating point may stray past the span by a rounding error.
+        if observed.size:
+            low, high = min(low, float(observed[0])), max(high, float(observed[-1]))
         bounds = _interval_rows(observed, low, high)
         points = np.array([a for a, _ in bounds])
     return _rows(bounds, percentile_ranks(scores, points), scores.size)
