@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from profdiag._instrument import Instrument, bundled_ids, load_instrument, parse_instrument
 from profdiag._instrument.overlay import TextOverlay, apply_overlay, load_overlay
 from profdiag._norms import StandardScores, se_difference, standardize
+from profdiag._norms.building import NormsBuild, build_norms
 from profdiag._profile.build import ProfileInput, ScoredInput, build_profiles
 from profdiag._profile.files import profiles_json, read_profiles
 from profdiag._profile.model import Profile
@@ -73,6 +74,7 @@ __all__ = [
     "Instrument",
     "InstrumentError",
     "NormError",
+    "NormsBuild",
     "OccupationCatalogue",
     "OutputError",
     "ProfdiagError",
@@ -91,6 +93,7 @@ __all__ = [
     "__version__",
     "analyze",
     "apply_overlay",
+    "build_norms",
     "build_profiles",
     "bundled_ids",
     "load_catalogue",

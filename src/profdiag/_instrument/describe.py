@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from profdiag._instrument.model import Instrument, Language, Scale
+import datetime
+
+from profdiag._instrument.model import Instrument, Language, NormGroup, Scale, Selector
 
 
-def describe_instrument(instrument: Instrument, language: Language = "ru") -> str:
+def describe_instrument(
+    instrument: Instrument,
+    language: Language = "ru",
+    *,
+    as_of: datetime.date | None = None,
+    max_norm_age: int = 10,
+) -> str:
+    """The summary; with `as_of`, norm groups more than `max_norm_age` years old on that
+    date are flagged."""
     lines = [
         f"{instrument.title.get(language)}",
         f"  id {instrument.id}, version {instrument.version}, {instrument.content_hash}",
@@ -37,11 +47,7 @@ def describe_instrument(instrument: Instrument, language: Language = "ru") -> st
     lines += [_scale_line(scale, language) for scale in instrument.scales]
     if instrument.norms:
         lines.append(f"  {len(instrument.norms)} norm groups:")
-        for group in instrument.norms:
-            lines.append(
-                f"    {group.id}: {group.title.get(language)} "
-                f"(n = {group.sample_size}; {group.source})"
-            )
+        lines += norm_group_lines(instrument.norms, language, as_of, max_norm_age)
     else:
         lines.append("  no norms: raw scores only")
     return "\n".join(lines)
@@ -71,3 +77,41 @@ def _scale_line(scale: Scale, language: Language) -> str:
     if scale.time_limit_seconds is not None:
         parts.append(f"time limit {scale.time_limit_seconds} s")
     return "; ".join(parts)
+
+
+def norm_group_lines(
+    groups: tuple[NormGroup, ...],
+    language: Language,
+    as_of: datetime.date | None = None,
+    max_age: int = 10,
+) -> list[str]:
+    """One line per norm group: id, title, selector, size, year and source; a warning line
+    after a group whose norms are more than `max_age` years old on `as_of`."""
+    from profdiag._norms.ageing import is_outdated, norm_age
+
+    lines = []
+    for group in groups:
+        year = str(group.year) if group.year is not None else "year unknown"
+        lines.append(
+            f"    {group.id}: {group.title.get(language)}; for {selector_text(group.selector)}; "
+            f"n = {group.sample_size}, {year}; source: {group.source}"
+        )
+        if as_of is not None and is_outdated(group.year, as_of, max_age):
+            lines.append(
+                f"      warning: these norms are {norm_age(group.year, as_of)} years old "
+                f"(from {group.year}, more than {max_age} years before {as_of.isoformat()}); "
+                "scores against them may no longer compare a person with today's peers"
+            )
+    return lines
+
+
+def selector_text(selector: Selector) -> str:
+    """'sex f, age 14-15, grade 9', or 'everyone' for a selector that matches all."""
+    parts = []
+    if selector.sex is not None:
+        parts.append("sex " + "/".join(selector.sex))
+    if selector.age is not None:
+        parts.append(f"age {selector.age.min}-{selector.age.max}")
+    if selector.grade is not None:
+        parts.append("grade " + "/".join(map(str, selector.grade)))
+    return ", ".join(parts) or "everyone"

@@ -8,6 +8,7 @@ charts as SVG. Templates make no decisions beyond layout.
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import re
@@ -175,16 +176,23 @@ def build_context(
     language: Language,
     client_name: str | None = None,
     date: str | None = None,
+    as_of: datetime.date | None = None,
+    norms_max_age: int = 10,
 ) -> dict[str, Any]:
     """The template context of `profile`'s report.
 
     `date` is the date of the report, printed as given (None: none, so that output is
-    reproducible); the date of testing comes from the profile's session.
+    reproducible); the date of testing comes from the profile's session. With `as_of`,
+    norms more than `norms_max_age` years old on that date get a warning.
     """
     texts = report_texts()[language]
     group = profile.age_group()
     name = client_name or profile.name or ""
-    instruments = [_instrument(section, language, texts) for section in profile.instruments]
+    instruments = [
+        _instrument(section, language, texts)
+        | _norms_age(section, language, texts, as_of, norms_max_age)
+        for section in profile.instruments
+    ]
     kinds = [instrument["kind"] for instrument in instruments]
     matches = _matches(profile, language, texts)
     matching = _matching(profile, language, texts)
@@ -640,7 +648,7 @@ def _instrument(
         "chart_note": " ".join(
             [
                 texts["chart_lead"][kind],
-                texts["chart_normed_tail"].format(group=_text(section.norm.title, language))
+                texts["chart_normed_tail"].format(group=_norm_short(section, language))
                 if normed and section.norm
                 else texts["chart_number"][kind]
                 + " "
@@ -730,6 +738,39 @@ def _norm_description(section: InstrumentProfile, language: Language) -> str:
     year = f", {norm.year}" if norm.year else ""
     size = format_number(norm.sample_size, language, 0)
     return f"{_text(norm.title, language)} (n = {size}{year}; {norm.source})"
+
+
+def _norm_short(section: InstrumentProfile, language: Language) -> str:
+    """'title (n = 1200, 2021)' of the norm group, for the client report."""
+    norm = section.norm
+    assert norm is not None
+    year = f", {norm.year}" if norm.year else ""
+    size = format_number(norm.sample_size, language, 0)
+    return f"{_text(norm.title, language)} (n = {size}{year})"
+
+
+def _norms_age(
+    section: InstrumentProfile,
+    language: Language,
+    texts: dict[str, Any],
+    as_of: datetime.date | None,
+    max_age: int,
+) -> dict[str, str]:
+    """The counsellor's warning about norms more than `max_age` years old on `as_of`."""
+    from profdiag._norms.ageing import is_outdated, norm_age
+
+    norm = section.norm
+    if as_of is None or norm is None or not is_outdated(norm.year, as_of, max_age):
+        return {"norms_outdated": ""}
+    age = norm_age(norm.year, as_of)
+    assert age is not None
+    return {
+        "norms_outdated": texts["norms_outdated_c"].format(
+            year=norm.year,
+            age=plural(age, texts["years_forms"], language),
+            limit=plural(max_age, texts["years_forms"], language),
+        )
+    }
 
 
 def _percentile(value: float | None) -> str:

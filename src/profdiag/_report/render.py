@@ -22,6 +22,7 @@ raise `profdiag.errors.OutputError`.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import math
 import os
@@ -35,6 +36,7 @@ from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, Undefin
 from jinja2.exceptions import SecurityError
 
 from profdiag._io.atomic import describe_os_error, write_atomically
+from profdiag._norms.ageing import DEFAULT_MAX_NORM_AGE, check_max_age
 from profdiag._profile.model import Profile
 from profdiag._report.assets import templates_folder
 from profdiag._report.context import Audience, Language, build_context
@@ -75,6 +77,12 @@ class ReportOptions:
         the same sandbox, in a worker process with the limits below.
     date
         A date to print on the report (default none, so that output is deterministic).
+    as_of
+        The date the age of norms is counted to: the counsellor report warns about norms
+        more than `norms_max_age` years old on it. None (the default): today's date, read
+        once when the options are made.
+    norms_max_age
+        Whole years after which norms count as outdated (default 10; docs/norms.md).
     time_limit
         Wall-clock seconds one report may take in a worker (default 60).
     memory_limit
@@ -88,8 +96,15 @@ class ReportOptions:
     date: str | None = None
     time_limit: float = DEFAULT_TIME_LIMIT
     memory_limit: int = DEFAULT_MEMORY_LIMIT
+    as_of: datetime.date | None = None
+    norms_max_age: int = DEFAULT_MAX_NORM_AGE
 
     def __post_init__(self) -> None:
+        check_max_age(self.norms_max_age)
+        if self.as_of is None:
+            object.__setattr__(self, "as_of", datetime.date.today())
+        elif not isinstance(self.as_of, datetime.date):
+            raise ArgumentError(f"as_of: got {self.as_of!r}; expected a datetime.date")
         seconds, memory = self.time_limit, self.memory_limit
         if isinstance(seconds, bool) or not (
             isinstance(seconds, int | float) and 0 < seconds < math.inf
@@ -314,6 +329,8 @@ def _html(profile: Profile, options: ReportOptions) -> str:
         language=options.language,
         client_name=profile.name,
         date=options.date,
+        as_of=options.as_of,
+        norms_max_age=options.norms_max_age,
     )
     return template.render(context)
 

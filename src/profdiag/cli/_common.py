@@ -253,3 +253,34 @@ def write_text_output(out: Path | None, text: str) -> None:
         click.echo(text, nl=False)
     else:
         write_atomically(out, text)
+
+
+def _as_of(_: click.Context, __: click.Parameter, value: str | None) -> Any:
+    import datetime
+
+    from profdiag._profile.model import DATE_EXPECTED, parse_testing_date
+
+    if value is None:
+        return datetime.date.today()
+    try:
+        return datetime.date.fromisoformat(parse_testing_date(value))
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: expected {DATE_EXPECTED}") from None
+
+
+NORM_AGE_OPTIONS = options(
+    click.option(
+        "--norms-max-age",
+        type=click.IntRange(0, 200),
+        default=10,
+        show_default=True,
+        help="Warn when norms are more than this many years old.",
+    ),
+    click.option(
+        "--as-of",
+        callback=_as_of,
+        default=None,
+        help="The date norms' age is counted to (default: today), e.g. 2026-09-01.",
+    ),
+)
+"""How old norms may be before a warning: describe and report."""

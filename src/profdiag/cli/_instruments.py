@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
 
-from profdiag.cli._common import OVERLAY, load_definition, write_text_output
+from profdiag.cli._common import NORM_AGE_OPTIONS, OVERLAY, load_definition, write_text_output
 from profdiag.cli._errors import BAD_DATA, fail
 from profdiag.errors import DocumentError
 
@@ -29,12 +30,23 @@ def instruments() -> None:
 @click.argument("instrument")
 @click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
 @OVERLAY
-def describe(instrument: str, lang: str, overlay: Path | None) -> None:
-    """Print a readable summary of INSTRUMENT (a bundled id or a JSON file)."""
+@NORM_AGE_OPTIONS
+def describe(
+    instrument: str, lang: str, overlay: Path | None, norms_max_age: int, as_of: date
+) -> None:
+    """Print a readable summary of INSTRUMENT (a bundled id or a JSON file), with its norm
+    groups and a warning for norms older than --norms-max-age years."""
     from profdiag._instrument.describe import describe_instrument
 
     definition = load_definition(instrument, overlay)
-    click.echo(describe_instrument(definition, lang))  # type: ignore[arg-type]
+    click.echo(
+        describe_instrument(
+            definition,
+            lang,  # type: ignore[arg-type]
+            as_of=as_of,
+            max_norm_age=norms_max_age,
+        )
+    )
 
 
 @click.command()
@@ -44,7 +56,9 @@ def describe(instrument: str, lang: str, overlay: Path | None) -> None:
 @OVERLAY
 def validate(files: tuple[Path, ...], overlay: Path | None) -> None:
     """Check instrument definition FILES (and a text overlay against each of them); report
-    every problem with its JSON path."""
+    every problem with its JSON path, or list the norm groups of a valid one."""
+    from profdiag._instrument.describe import norm_group_lines
+
     failed = False
     for path in files:
         try:
@@ -57,6 +71,10 @@ def validate(files: tuple[Path, ...], overlay: Path | None) -> None:
         click.echo(
             f"{path}: ok ({instrument.id} {instrument.version}, {instrument.scoring_hash}{texts})"
         )
+        if instrument.norms:
+            click.echo(f"  {len(instrument.norms)} norm groups:")
+            for line in norm_group_lines(instrument.norms, "en"):
+                click.echo(line)
     if failed:
         raise SystemExit(BAD_DATA)
 

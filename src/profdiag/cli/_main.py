@@ -7,6 +7,7 @@ import click
 from profdiag.cli._analysis import analyze
 from profdiag.cli._errors import ErrorReportingGroup
 from profdiag.cli._instruments import describe, import_keys, instruments, schema, validate
+from profdiag.cli._norms import norms
 from profdiag.cli._reports import demo, report
 from profdiag.cli._scoring import profile, score
 
@@ -26,6 +27,7 @@ for command in (
     score,
     profile,
     analyze,
+    norms,
     report,
     demo,
 ):

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from profdiag.cli._common import options
+from profdiag.cli._common import NORM_AGE_OPTIONS, options
 
 if TYPE_CHECKING:
+    import datetime
+
     from profdiag._profile.model import Profile
 
 REPORT_OPTIONS = options(
@@ -71,6 +73,7 @@ REPORT_OPTIONS = options(
     help="A region's next-steps file, replacing the steps stored in the profiles "
     "(docs/profiles.md).",
 )
+@NORM_AGE_OPTIONS
 def report(
     profiles_file: Path,
     out: Path,
@@ -81,15 +84,29 @@ def report(
     time_limit: float,
     date: str | None,
     next_steps: Path | None,
+    norms_max_age: int,
+    as_of: datetime.date,
 ) -> None:
-    """Render PDF reports from PROFILES_FILE (the output of `profdiag profile`)."""
+    """Render PDF reports from PROFILES_FILE (the output of `profdiag profile`); the
+    counsellor report warns about norms older than --norms-max-age years."""
     from profdiag._profile.files import read_profiles
     from profdiag._profile.next_steps import load_next_steps, with_next_steps
 
     profiles = read_profiles(profiles_file)
     if next_steps is not None:
         profiles = with_next_steps(profiles, load_next_steps(next_steps))
-    render_reports(profiles, out, audience, lang, templates, date, workers, time_limit)
+    render_reports(
+        profiles,
+        out,
+        audience,
+        lang,
+        templates,
+        date,
+        workers,
+        time_limit,
+        as_of=as_of,
+        norms_max_age=norms_max_age,
+    )
 
 
 @click.command()
@@ -135,6 +152,9 @@ def render_reports(
     date: str | None,
     workers: int | None,
     time_limit: float = 10.0,
+    *,
+    as_of: datetime.date | None = None,
+    norms_max_age: int = 10,
 ) -> None:
     from profdiag._report.render import ReportOptions, render_batch
 
@@ -151,6 +171,8 @@ def render_reports(
                 template_folder=templates,
                 date=date,
                 time_limit=time_limit,
+                as_of=as_of,
+                norms_max_age=norms_max_age,
             )
             for report in render_batch(profiles, out, options, workers=workers):
                 written += 1
