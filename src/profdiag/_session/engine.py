@@ -289,6 +289,16 @@ class Session:
         return bool(self._state["position"] >= len(self._order))
 
     @property
+    def current(self) -> tuple[str, str] | None:
+        """(instrument, item) of the current item, without serving it; None when none is
+        left. (`serve` also closes a subtest whose time ran out; this only reads.)"""
+        position = self._state["position"]
+        if self.finished or position >= len(self._order):
+            return None
+        slot = self._order[position]
+        return self._battery.parts[slot.part].id, slot.item
+
+    @property
     def next_seq(self) -> int:
         return int(self._state["next_seq"])
 
