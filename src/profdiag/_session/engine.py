@@ -560,10 +560,18 @@ class Session:
                 )
             response_ms = _ms(now - state["serving_since"])
             self._advance(new, now)
-        elif k < position and cell[0] in (ANSWERED, SKIPPED) and part.allow_back:
+        elif (
+            k < position
+            and cell[0] in (ANSWERED, SKIPPED)
+            and part.allow_back
+            and not self._subtest_over(slot)
+        ):
             response_ms = None  # changed without being served again: no response time
         else:
-            raise SessionError("not_current", self._not_current(instrument, item_id))
+            message = self._not_current(instrument, item_id)
+            if self._subtest_over(slot):
+                message += f"; the timed subtest {slot.timed_scale!r} is over"
+            raise SessionError("not_current", message)
         new_cell[0], new_cell[1], new_cell[2], new_cell[4] = ANSWERED, checked, response_ms, now
         receipt = Receipt(seq, "answer", instrument, item_id, checked, response_ms, False)
         step = Step("answer", seq, instrument, item_id, checked, response_ms, now)
@@ -750,6 +758,12 @@ class Session:
             slot = self._order[position]
             current = f"the current item is {self._battery.parts[slot.part].id} {slot.item}"
         return f"{instrument} item {item} is not the current item; {current}"
+
+    def _subtest_over(self, slot: Slot) -> bool:
+        if slot.timed_scale is None:
+            return False
+        subtest = self._state["subtests"].get(_subtest_key(slot))
+        return subtest is not None and subtest[1] is not None
 
     def _refuse_if_finished(self) -> None:
         if self._state["status"] == "finished":
