@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -419,6 +420,13 @@ def test_resuming_needs_the_same_battery() -> None:
         )
     with pytest.raises(profdiag.ArgumentError, match="not a saved session"):
         Session.from_json("{}", session.battery)
+    with pytest.raises(profdiag.ArgumentError, match="not JSON"):
+        Session.from_json("{", session.battery)
+    for damage in ("slots", "t0", "receipts"):
+        state = json.loads(session.to_json())
+        del state[damage]
+        with pytest.raises(profdiag.ArgumentError, match="damaged"):
+            Session.from_json(json.dumps(state), session.battery)
 
 
 def test_a_clock_that_went_back_resumes_from_the_last_recorded_time() -> None:

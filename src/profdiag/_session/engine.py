@@ -52,6 +52,21 @@ SESSION_TAG = "profdiag-session/1"
 Clock = Callable[[], float]
 
 UNSEEN, ANSWERED, SKIPPED, NOT_REACHED = "unseen", "answered", "skipped", "not_reached"
+_STATE_KEYS = (
+    "session_id",
+    "respondent",
+    "seed",
+    "t0",
+    "last",
+    "position",
+    "serving_since",
+    "next_seq",
+    "status",
+    "slots",
+    "subtests",
+    "receipts",
+    "finished_at",
+)
 
 
 class Journal(Protocol):
@@ -246,12 +261,18 @@ class Session:
                 "battery it was started with"
             )
         clock = clock or time.monotonic
-        session = cls(battery, state, clock, journal)
-        if len(state["slots"]) != len(session._order):
-            raise ArgumentError(f"session {state['session_id']!r}: its item list is damaged")
-        elapsed = float(clock()) - state["t0"]
-        if elapsed < state["last"]:  # another clock (the machine restarted): go on from last
-            state["t0"] = float(clock()) - state["last"]
+        try:
+            missing = [key for key in _STATE_KEYS if key not in state]
+            session = cls(battery, state, clock, journal) if not missing else None
+            if session is None or len(state["slots"]) != len(session._order):
+                raise KeyError("slots")
+            now, last = float(clock()), float(state["last"])
+            if now - float(state["t0"]) < last:  # another clock (a restart): go on from last
+                state["t0"] = now - last
+        except (KeyError, TypeError, ValueError):
+            raise ArgumentError(
+                f"session {state.get('session_id')!r}: the saved state is damaged"
+            ) from None
         return session
 
     def to_json(self) -> str:
