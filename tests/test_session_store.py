@@ -115,7 +115,7 @@ def test_a_retried_answer_is_stored_once(tmp_path: Path, riasec: Battery) -> Non
 
 def test_the_key_refuses_a_second_row_for_a_sequence_number(tmp_path: Path) -> None:
     with SessionStore(tmp_path / "k.db") as store:
-        store._db.execute("INSERT INTO sessions VALUES ('s', 'open', '{}', 'now', 'now')")
+        store._db.execute("INSERT INTO sessions VALUES ('s', 'open', 0, '{}', 'now', 'now')")
         row = ("s", 1, RIASEC, "r01", "1", 10, 0.0, "now")
         store._db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
         with pytest.raises(sqlite3.IntegrityError):
@@ -202,3 +202,19 @@ def test_export_is_a_table_profdiag_score_reads(tmp_path: Path) -> None:
     assert [row["number_series"] for row in scores] == ["12.0", "3.0"]
     assert [row["spatial"] for row in scores] == ["12.0", "3.0"]
     assert scores[0]["number_series.time_used"] == str(24 / 360)
+
+
+def test_two_objects_of_one_session_cannot_overwrite_each_other(
+    tmp_path: Path, riasec: Battery
+) -> None:
+    with SessionStore(tmp_path / "k.db") as store:
+        store.start(riasec, Respondent("a"), session_id="s")
+        first, second = store.resume("s", riasec), store.resume("s", riasec)
+        first.serve()
+        first.answer(RIASEC, "r01", 1)
+        before = second.to_json()
+        with pytest.raises(SessionError) as stale:
+            second.serve()
+        assert stale.value.reason == "stale" and second.to_json() == before
+        assert [row.value for row in store.answers("s")] == [1]
+        assert store.resume("s", riasec).current == (RIASEC, "r02")

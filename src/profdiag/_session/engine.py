@@ -66,6 +66,7 @@ _STATE_KEYS = (
     "subtests",
     "receipts",
     "finished_at",
+    "revision",
 )
 
 
@@ -201,6 +202,7 @@ class Session:
             "subtests": {},
             "receipts": [],
             "finished_at": None,
+            "revision": 0,
         }
         session = cls(battery, state, clock, journal)
         with session._lock:
@@ -726,6 +728,7 @@ class Session:
 
     def _commit(self, new: dict[str, Any], step: Step) -> None:
         new["last"] = max(new["last"], step.elapsed)
+        new["revision"] = self._state["revision"] + 1 if step.kind != "start" else 0
         if self._journal is not None:
             self._journal.record(new["session_id"], step, new)
         self._state = new

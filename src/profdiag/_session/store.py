@@ -28,6 +28,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY,
     status TEXT NOT NULL,
+    revision INTEGER NOT NULL,
     state TEXT NOT NULL,
     created TEXT NOT NULL,
     updated TEXT NOT NULL
@@ -109,7 +110,9 @@ class SessionStore:
     The database runs in WAL mode with ``synchronous=FULL``; every action of a session it
     started or resumed is committed before the action returns. One connection is shared
     by the threads of a process under a lock, so sessions served from several threads are
-    isolated from each other.
+    isolated from each other. Each saved state carries a revision number: a Session object
+    working on a state that another one (or another process) has changed since is refused
+    (reason "stale") and writes nothing.
 
     Parameters
     ----------
@@ -269,7 +272,7 @@ class SessionStore:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
-                    self._write(session_id, step, state["status"], text, now)
+                    self._write(session_id, step, state["status"], state["revision"], text, now)
                 except BaseException:
                     self._db.execute("ROLLBACK")
                     raise
@@ -284,20 +287,28 @@ class SessionStore:
                     f"{self.path}: session {session_id!r} could not be saved ({error})"
                 ) from None
 
-    def _write(self, session_id: str, step: Step, status: str, text: str, now: str) -> None:
+    def _write(
+        self, session_id: str, step: Step, status: str, revision: int, text: str, now: str
+    ) -> None:
         db = self._db
         if step.kind == "start":
             db.execute(
-                "INSERT INTO sessions (id, status, state, created, updated) VALUES (?, ?, ?, ?, ?)",
-                (session_id, status, text, now, now),
+                "INSERT INTO sessions (id, status, revision, state, created, updated) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (session_id, status, revision, text, now, now),
             )
         else:
             changed = db.execute(
-                "UPDATE sessions SET status = ?, state = ?, updated = ? WHERE id = ?",
-                (status, text, now, session_id),
+                "UPDATE sessions SET status = ?, revision = ?, state = ?, updated = ? "
+                "WHERE id = ? AND revision = ?",
+                (status, revision, text, now, session_id, revision - 1),
             ).rowcount
             if changed != 1:
-                raise SessionError("unknown_session", f"session {session_id!r} is not stored")
+                raise SessionError(
+                    "stale",
+                    f"session {session_id!r} was changed by another Session object or process "
+                    "since this one was loaded (or is not stored); resume it again",
+                )
         if step.kind == "answer":
             assert step.seq is not None and step.instrument is not None and step.item is not None
             db.execute(
