@@ -327,6 +327,17 @@ def test_a_finished_session_gives_a_profile_and_a_pdf() -> None:
     assert results.pdf()[:4] == b"%PDF"
 
 
+def test_a_session_finished_before_any_answer_still_gives_a_profile() -> None:
+    battery = Battery([profdiag.load_instrument(RIASEC), profdiag.load_instrument(APTITUDE)])
+    session = _start(battery, Clock(), age=15, sex="m", grade=9)
+    session.finish()
+    assert session.progress().instruments[1].not_reached == 36
+    results = session.results(catalogue=profdiag.load_catalogue())
+    assert {scale.status for scale in results.profile.instruments[0].scales} == {"too_few_answered"}
+    assert results.profile.matching is not None
+    assert results.profile.matching.withheld == "not_scored"
+
+
 # --- exact resume (property) -----------------------------------------------------------
 
 ACTIONS = st.one_of(
