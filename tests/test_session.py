@@ -65,6 +65,7 @@ def test_shuffled_blocks_follow_the_seed_and_stay_within_their_blocks() -> None:
     served = []
     while (item := session.serve()) is not None:
         served.append(item.item)
+        assert item.notice == onet.licence.notice and item.notice is not None  # O*NET's
         session.answer(item.instrument, item.item, int(item.item[2:]) % 5)
     # golden: the order seed 42 gives (random.Random("42:<entry>:<block>").shuffle)
     assert served[:8] == ["ip03", "ip24", "ip23", "ip16", "ip05", "ip15", "ip12", "ip27"]

@@ -833,6 +833,8 @@ class Session:
             subtest=slot.timed_scale,
             seconds_left=seconds_left,
             seq=int(self._state["next_seq"]),
+            title=part.instrument.title,
+            notice=part.instrument.licence.notice,
         )
 
     # for results and the store

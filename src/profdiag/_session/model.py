@@ -111,7 +111,8 @@ class ServedItem:
     ``seq`` is the sequence number the next action must carry (a retry with the same number
     is recognised and not recorded twice). ``choices`` is empty for a numeric item, which
     takes a number within ``minimum``..``maximum``. ``seconds_left`` counts down a timed
-    subtest (None when the item is not timed).
+    subtest (None when the item is not timed). ``notice`` is the instrument's licence
+    notice, which must be shown wherever its texts are (O*NET's, for example).
     """
 
     instrument: str
@@ -129,6 +130,8 @@ class ServedItem:
     subtest: str | None
     seconds_left: float | None
     seq: int
+    title: LocalizedText | None = None  # the instrument's title
+    notice: LocalizedText | None = None  # its licence notice: show it with the texts
 
 
 @dataclass(frozen=True)
