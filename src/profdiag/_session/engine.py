@@ -739,18 +739,17 @@ class Session:
         if seq < 1:
             raise SessionError("sequence", f"seq: got {seq}; sequence numbers start at 1")
         stored = dict(self._state["receipts"][seq - 1])
-        same = stored["action"] == action and stored["instrument"] == (
-            instrument if action in ("answer", "skip") else stored["instrument"]
+        names_item = action in ("answer", "skip")
+        same = stored["action"] == action and (
+            not names_item or (stored["instrument"], stored["item"]) == (instrument, item)
         )
-        same = same and stored["item"] == (item if action in ("answer", "skip") else stored["item"])
         if same and action == "answer":
             assert instrument is not None and item is not None
-            k = self._slot_of(instrument, item)
-            part = self._battery.parts[self._order[k].part]
-            same = checked_value(part.instrument, part.item(item), value) == stored["value"]
+            entry = self._battery.parts[self._order[self._slot_of(instrument, item)].part]
+            same = checked_value(entry.instrument, entry.item(item), value) == stored["value"]
         if not same:
             what = " ".join(
-                str(part) for part in (stored["action"], stored["item"]) if part is not None
+                str(word) for word in (stored["action"], stored["item"]) if word is not None
             )
             if stored["action"] == "answer":
                 what += f" = {show_value(stored['value'])}"
