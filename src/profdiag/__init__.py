@@ -27,6 +27,16 @@ from profdiag._profile.occupations import OccupationCatalogue, load_catalogue
 from profdiag._psychometrics import analyze
 from profdiag._scoring import ScaleStatus, ScoreResult, score
 from profdiag._scoring.score import ResponseData, score_with_values
+from profdiag._session import (
+    Battery,
+    BatteryEntry,
+    ExportTable,
+    Respondent,
+    ServedItem,
+    Session,
+    SessionResults,
+    SessionStore,
+)
 from profdiag.errors import (
     ArgumentError,
     CellProblem,
@@ -38,6 +48,7 @@ from profdiag.errors import (
     ProfdiagError,
     ReportError,
     ResponseDataError,
+    SessionError,
 )
 
 if TYPE_CHECKING:
@@ -68,9 +79,12 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "ArgumentError",
+    "Battery",
+    "BatteryEntry",
     "CellProblem",
     "DefinitionProblem",
     "DocumentError",
+    "ExportTable",
     "Instrument",
     "InstrumentError",
     "NormError",
@@ -82,11 +96,17 @@ __all__ = [
     "ProfileInput",
     "ReportError",
     "ReportOptions",
+    "Respondent",
     "ResponseData",
     "ResponseDataError",
     "ScaleStatus",
     "ScoreResult",
     "ScoredInput",
+    "ServedItem",
+    "Session",
+    "SessionError",
+    "SessionResults",
+    "SessionStore",
     "StandardScores",
     "TextOverlay",
     "WrittenReport",

@@ -145,3 +145,15 @@ class OutputError(ProfdiagError):
 class ReportError(ProfdiagError):
     """A report could not be rendered: a template with a syntax error, a template that tried
     something the sandbox refuses, or one that ran past its time or memory limit."""
+
+
+class SessionError(ProfdiagError):
+    """A session refused an action: an answer that is not one of the item's codes, an item
+    that is not the current one, a finished session, a subtest whose time ran out, a
+    retried sequence number with other content. `reason` says which, for a program (a
+    kiosk maps it to a page); the message says it for a person and never holds the
+    respondent's name."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        self.reason = reason
+        super().__init__(message)

@@ -130,7 +130,8 @@ def differentiation_holland(scores: FloatArray) -> FloatArray:
 def differentiation_iachan(ranked: RankedScores) -> FloatArray:
     """Highest minus the mean of the 2nd and 4th highest (Iachan, 1984)."""
     top = ranked.sorted_scores
-    result: FloatArray = top[:, 0] - (top[:, 1] + top[:, 3]) / 2.0
+    with np.errstate(invalid="ignore"):  # a row without scores: -inf - -inf is NaN, as meant
+        result: FloatArray = top[:, 0] - (top[:, 1] + top[:, 3]) / 2.0
     return result
 
 

@@ -1,0 +1,140 @@
+"""A finished session's results: scores per instrument, the profile, PDF reports."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from profdiag._norms import standardize
+from profdiag._profile.build import ScoredInput, build_profiles
+from profdiag._profile.model import Profile
+from profdiag._scoring.result import ScoreResult
+from profdiag._scoring.score import score_with_values
+from profdiag._session.engine import ANSWERED
+
+if TYPE_CHECKING:
+    from profdiag._profile.model import Session as SessionFacts
+    from profdiag._profile.occupations import OccupationCatalogue
+    from profdiag._report.render import ReportOptions
+    from profdiag._session.engine import Session
+
+
+@dataclass(frozen=True)
+class SessionResults:
+    """What a finished session gives: per instrument its ScoreResult (and item values),
+    the person's Profile, and PDF reports of it."""
+
+    session_id: str
+    scores: dict[str, ScoreResult]
+    item_values: dict[str, np.ndarray]
+    profile: Profile
+
+    def pdf(self, options: ReportOptions | None = None) -> bytes:
+        """The report as PDF bytes (`render_pdf`; default: the client's report in Russian).
+
+        Parameters
+        ----------
+        options
+            Audience, language, templates (`ReportOptions`).
+
+        Returns
+        -------
+        bytes
+            The PDF.
+
+        Raises
+        ------
+        ReportError
+            A template fails or runs past its limits.
+        """
+        from profdiag._report.render import ReportOptions, render_pdf
+
+        return render_pdf(self.profile, options or ReportOptions())
+
+
+def instrument_records(session: Session) -> dict[str, dict[str, Any]]:
+    """Instrument id -> item id -> answer (None where not answered)."""
+    return session.answers()
+
+
+def instrument_times(session: Session) -> dict[str, tuple[float | None, dict[str, float | None]]]:
+    """Instrument id -> (seconds from its first item served to its last answer, timed
+    scale id -> seconds its subtest ran)."""
+    battery = session.battery
+    first: dict[int, float] = {}
+    last: dict[int, float] = {}
+    for slot, cell in session._slots():
+        if cell[3] is not None:
+            first[slot.part] = min(first.get(slot.part, math.inf), cell[3])
+        if cell[0] == ANSWERED and cell[4] is not None:
+            last[slot.part] = max(last.get(slot.part, -math.inf), cell[4])
+    times: dict[str, tuple[float | None, dict[str, float | None]]] = {}
+    for k, part in enumerate(battery.parts):
+        total = last[k] - first[k] if k in first and k in last else None
+        subtests: dict[str, float | None] = {}
+        for scale in part.instrument.scales:
+            if scale.time_limit_seconds is None:
+                continue
+            run = session._subtest(k, scale.id)
+            if run is None or run[0] is None or run[1] is None:
+                subtests[scale.id] = None
+            else:
+                subtests[scale.id] = min(float(scale.time_limit_seconds), run[1] - run[0])
+        times[part.id] = (total, subtests)
+    return times
+
+
+def session_results(
+    session: Session,
+    *,
+    catalogue: OccupationCatalogue | None,
+    facts: SessionFacts | None,
+    level: float,
+) -> SessionResults:
+    respondent = session.respondent
+    records = instrument_records(session)
+    times = instrument_times(session)
+    scores: dict[str, ScoreResult] = {}
+    values: dict[str, np.ndarray] = {}
+    inputs: list[ScoredInput] = []
+    for part in session.battery.parts:
+        instrument = part.instrument
+        id_name = "id"
+        while id_name in instrument.item_index:
+            id_name += "_"
+        record = {id_name: respondent.id, **records[part.id]}
+        result, item_values = score_with_values(
+            instrument, record, id_column=id_name, source=f"session {session.id}"
+        )
+        standard = standardize(
+            instrument,
+            result,
+            norm_group=part.norm_group,
+            attributes=respondent.attributes() if part.norm_group is None else None,
+            level=level,
+        )
+        total, subtests = times[part.id]
+        scores[part.id], values[part.id] = result, item_values
+        inputs.append(
+            ScoredInput(
+                instrument,
+                result,
+                standard=standard,
+                item_values=item_values,
+                total_seconds=[total],
+                subtest_seconds={scale: [seconds] for scale, seconds in subtests.items()},
+            )
+        )
+    profile = build_profiles(
+        inputs,
+        catalogue=catalogue,
+        level=level,
+        stage=respondent.stage,
+        given_names=[respondent.given_name],
+        ages=[respondent.age],
+        sessions=facts,
+    )[0]
+    return SessionResults(session.id, scores, values, profile)
