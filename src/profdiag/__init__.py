@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from profdiag._instrument import Instrument, bundled_ids, load_instrument, parse_instrument
 from profdiag._instrument.overlay import TextOverlay, apply_overlay, load_overlay
+from profdiag._irt.api import ThetaScores, calibrate, score_theta
+from profdiag._irt.result import Calibration
 from profdiag._norms import StandardScores, se_difference, standardize
 from profdiag._profile.build import ProfileInput, ScoredInput, build_profiles
 from profdiag._profile.files import profiles_json, read_profiles
@@ -67,6 +69,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "ArgumentError",
+    "Calibration",
     "CellProblem",
     "DefinitionProblem",
     "DocumentError",
@@ -87,11 +90,13 @@ __all__ = [
     "ScoredInput",
     "StandardScores",
     "TextOverlay",
+    "ThetaScores",
     "WrittenReport",
     "__version__",
     "analyze",
     "apply_overlay",
     "build_profiles",
+    "calibrate",
     "bundled_ids",
     "load_catalogue",
     "load_instrument",
@@ -103,6 +108,7 @@ __all__ = [
     "render_html",
     "render_pdf",
     "score",
+    "score_theta",
     "score_with_values",
     "se_difference",
     "standardize",

@@ -15,62 +15,15 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.typing import NDArray
 
-from profdiag._irt.likelihood import IntMatrix, Quadrature, e_step, normal_quadrature
-from profdiag._irt.models import FloatArray, IrtModel, ItemBank, ItemParameters, test_information
-from profdiag._irt.mstep import GuessingPrior, expected_log_likelihood, maximise_item
+from profdiag._irt.likelihood import IntMatrix, e_step
+from profdiag._irt.models import FloatArray, GuessingPrior, IrtModel, ItemBank, ItemParameters
+from profdiag._irt.mstep import expected_log_likelihood, maximise_item
+from profdiag._irt.quadrature import Quadrature, normal_quadrature
+from profdiag._irt.result import Calibration
 from profdiag.errors import ArgumentError
-
-
-@dataclass(frozen=True)
-class ItemFit:
-    """Orlando & Thissen's S-X2 for one item: statistic, degrees of freedom, p-value."""
-
-    statistic: float
-    df: int
-    p_value: float
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """The result of `calibrate`: parameters, their standard errors and diagnostics.
-
-    `standard_errors[i]` follows `bank.items[i].as_vector()`: (a, b_1, ..., [c]); NaN where
-    the information matrix could not be inverted (or standard errors were not asked for).
-    """
-
-    model: IrtModel
-    item_ids: tuple[str, ...]
-    categories: tuple[tuple[float, ...], ...]  # the response code of each category
-    bank: ItemBank
-    standard_errors: tuple[FloatArray, ...]
-    log_likelihood: float
-    cycles: int
-    converged: bool
-    max_change: float
-    n_persons: int
-    item_fit: tuple[ItemFit | None, ...] = field(default=())
-    quadrature_points: int = 61
-
-    def information(self, theta: Sequence[float] | FloatArray) -> FloatArray:
-        """The test information function at `theta`."""
-        return test_information(self.bank, np.asarray(theta, dtype=np.float64))
-
-    @property
-    def n_parameters(self) -> int:
-        return sum(item.n_parameters for item in self.bank.items)
-
-    @property
-    def aic(self) -> float:
-        return -2 * self.log_likelihood + 2 * self.n_parameters
-
-    @property
-    def bic(self) -> float:
-        return -2 * self.log_likelihood + np.log(self.n_persons) * self.n_parameters
 
 
 def category_indices(
@@ -226,7 +179,9 @@ def _standard_errors(
             moved = flat.copy()
             moved[p] += sign * h
             shifted.append(
-                _marginal_score(_bank_from(bank, moved, sizes), patterns, frequencies, quadrature, prior)
+                _marginal_score(
+                    _bank_from(bank, moved, sizes), patterns, frequencies, quadrature, prior
+                )
             )
         hessian[:, p] = (shifted[0] - shifted[1]) / (2 * h)
     hessian = 0.5 * (hessian + hessian.T)
@@ -248,6 +203,3 @@ def _bank_from(bank: ItemBank, flat: FloatArray, sizes: Sequence[int]) -> ItemBa
             for i, item in enumerate(bank.items)
         )
     )
-
-
-__all__ = ["Calibration", "ItemFit", "calibrate_indices", "category_indices", "NDArray"]

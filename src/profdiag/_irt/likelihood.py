@@ -3,7 +3,7 @@ posterior weights, and the expected category counts of the EM algorithm.
 
 Responses are category indices, an (N, I) integer matrix with -1 for no answer. The
 log-likelihood of person n at node q is sum_i log P_i(x_ni | theta_q); it is computed as a
-matrix product of a one-hot coding of the responses (N, I * K_max) with the stacked log
+sparse matrix product of a one-hot coding of the responses (N, I * K_max) with the stacked log
 probabilities (I * K_max, Q), in blocks of rows, so the work is BLAS work and memory stays
 bounded whatever N is. A missing answer points at an all-zero row and adds nothing.
 """
@@ -15,32 +15,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import sparse
 
 from profdiag._irt.models import FloatArray, ItemBank, bank_probabilities
+from profdiag._irt.quadrature import Quadrature
 
 IntMatrix = NDArray[np.int64]
 BLOCK_ROWS = 4096
-
-
-@dataclass(frozen=True)
-class Quadrature:
-    """Nodes on the theta scale and their prior weights (summing to 1)."""
-
-    nodes: FloatArray
-    weights: FloatArray
-
-    @property
-    def log_weights(self) -> FloatArray:
-        logs: FloatArray = np.log(self.weights)
-        return logs
-
-
-def normal_quadrature(points: int = 61, bound: float = 6.0) -> Quadrature:
-    """Equally spaced nodes on [-bound, bound] weighted by the N(0, 1) density (as mirt's
-    default for one dimension: 61 points on [-6, 6])."""
-    nodes = np.linspace(-bound, bound, points)
-    density = np.exp(-0.5 * nodes**2)
-    return Quadrature(nodes, density / density.sum())
 
 
 def column_offsets(bank: ItemBank) -> NDArray[np.int64]:
@@ -69,22 +50,25 @@ def _blocks(n_rows: int) -> Iterator[slice]:
         yield slice(start, min(start + BLOCK_ROWS, n_rows))
 
 
-def _one_hot(columns: NDArray[np.int64], width: int) -> FloatArray:
-    rows = np.repeat(np.arange(columns.shape[0]), columns.shape[1])
-    dense = np.zeros((columns.shape[0], width))
-    dense[rows, columns.ravel()] = 1.0  # missing answers all point at the zero row
-    return dense
+def one_hot(columns: NDArray[np.int64], width: int) -> sparse.csr_matrix:
+    """(rows, width) sparse indicator: one 1 per (row, item); missing answers point at the
+    zero row of the stacked table."""
+    n_rows, n_items = columns.shape
+    return sparse.csr_matrix(
+        (np.ones(n_rows * n_items), columns.ravel(), np.arange(0, n_rows * n_items + 1, n_items)),
+        shape=(n_rows, width),
+    )
 
 
 def log_likelihood_blocks(
     bank: ItemBank, responses: IntMatrix, nodes: FloatArray
-) -> Iterator[tuple[slice, FloatArray, FloatArray]]:
+) -> Iterator[tuple[slice, sparse.csr_matrix, FloatArray]]:
     """Yield (rows, one-hot block, log-likelihood block (rows, Q)) over blocks of rows."""
     stacked = stacked_log_probabilities(bank, nodes)
     columns = one_hot_columns(bank, responses)
     for rows in _blocks(responses.shape[0]):
-        one_hot = _one_hot(columns[rows], stacked.shape[0])
-        yield rows, one_hot, one_hot @ stacked
+        indicator = one_hot(columns[rows], stacked.shape[0])
+        yield rows, indicator, indicator @ stacked
 
 
 @dataclass(frozen=True)
@@ -102,13 +86,13 @@ def e_step(
     width = bank.size * bank.max_categories
     counts = np.zeros((width + 1, quadrature.nodes.size))
     total = 0.0
-    for rows, one_hot, log_lik in log_likelihood_blocks(bank, responses, quadrature.nodes):
+    for rows, indicator, log_lik in log_likelihood_blocks(bank, responses, quadrature.nodes):
         joint = log_lik + quadrature.log_weights[None, :]
         peak = joint.max(axis=1, keepdims=True)
         density = np.exp(joint - peak)
         marginal = density.sum(axis=1, keepdims=True)
         posterior = density / marginal * frequencies[rows, None]
-        counts += one_hot.T @ posterior
+        counts += indicator.T @ posterior
         total += float((frequencies[rows] * (np.log(marginal[:, 0]) + peak[:, 0])).sum())
     shaped = counts[:width].reshape(bank.size, bank.max_categories, -1)
     return EStep(shaped, total)

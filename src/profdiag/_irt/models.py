@@ -52,7 +52,7 @@ class ItemParameters:
         return np.array((self.a, *self.b, *tail), dtype=np.float64)
 
     @classmethod
-    def from_vector(cls, model: IrtModel, vector: Sequence[float]) -> ItemParameters:
+    def from_vector(cls, model: IrtModel, vector: Sequence[float] | FloatArray) -> ItemParameters:
         values = [float(v) for v in vector]
         if model == "3pl":
             return cls(model, values[0], tuple(values[1:-1]), values[-1])
@@ -93,6 +93,15 @@ class ItemBank:
     @property
     def max_categories(self) -> int:
         return int(self.n_categories.max())
+
+
+@dataclass(frozen=True)
+class GuessingPrior:
+    """Beta(alpha, beta) prior on the 3PL lower asymptote c (BILOG-MG's practice; mean
+    alpha / (alpha + beta): 0.2 for the default Beta(5, 17))."""
+
+    alpha: float = 5.0
+    beta: float = 17.0
 
 
 def category_probabilities(item: ItemParameters, theta: FloatArray) -> FloatArray:

@@ -17,23 +17,19 @@ Results are returned in the IRT form, b_k = -d_k / a.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from scipy.optimize import minimize
 
-from profdiag._irt.models import TINY, FloatArray, IrtModel, ItemParameters, _logistic
+from profdiag._irt.models import (
+    TINY,
+    FloatArray,
+    GuessingPrior,
+    IrtModel,
+    ItemParameters,
+    _logistic,
+)
 
 MAX_SLOPE = 20.0
-
-
-@dataclass(frozen=True)
-class GuessingPrior:
-    """Beta(alpha, beta) prior on the 3PL lower asymptote c (BILOG-MG's practice; mean
-    alpha / (alpha + beta): 0.2 for the default Beta(5, 17))."""
-
-    alpha: float = 5.0
-    beta: float = 17.0
 
 
 def to_free(item: ItemParameters) -> FloatArray:
@@ -61,7 +57,9 @@ def _intercepts(free: FloatArray) -> FloatArray:
     return intercepts
 
 
-def graded_objective(free: FloatArray, counts: FloatArray, nodes: FloatArray) -> tuple[float, FloatArray]:
+def graded_objective(
+    free: FloatArray, counts: FloatArray, nodes: FloatArray
+) -> tuple[float, FloatArray]:
     """Minus the expected log-likelihood of a GRM/2PL item and its gradient in free form."""
     a = free[0]
     d = _intercepts(free)
@@ -107,13 +105,21 @@ def maximise_item(
     bounds = [(-MAX_SLOPE, MAX_SLOPE)] + [(None, None)] * (start.size - 1)
     if item.model == "3pl":
         solution = minimize(
-            three_pl_objective, start, args=(counts[:2], nodes, prior), jac=True,
-            method="L-BFGS-B", bounds=bounds,
+            three_pl_objective,
+            start,
+            args=(counts[:2], nodes, prior),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
         )
     else:
         solution = minimize(
-            graded_objective, start, args=(counts[: item.n_categories], nodes), jac=True,
-            method="L-BFGS-B", bounds=bounds,
+            graded_objective,
+            start,
+            args=(counts[: item.n_categories], nodes),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
         )
     free = solution.x if np.all(np.isfinite(solution.x)) else start
     if abs(free[0]) < 1e-6:
