@@ -91,7 +91,8 @@ def calibration_definition(
                 f"got {list(codes)}"
             )
         kind = "binary" if len(integer_codes) == 2 else "likert"
-        format_id = f"{kind}-" + "-".join(str(code) for code in integer_codes).replace("-", "m")
+        spelled = "_".join(str(code).replace("-", "m") for code in integer_codes)
+        format_id = f"{kind}-{spelled}"
         format_id = format_id if len(format_id) <= 64 else f"{kind}-{len(formats)}"
         formats.setdefault(format_id, {"type": kind, "codes": integer_codes})
         irt: dict[str, object] = {"model": calibration.model, "a": round(parameters.a, rounding)}

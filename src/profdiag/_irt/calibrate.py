@@ -100,6 +100,8 @@ def calibrate_indices(
         if standard_errors
         else tuple(np.full(item.n_parameters, np.nan) for item in bank.items)
     )
+    from profdiag._irt.fit import s_x2
+
     return Calibration(
         model=model,
         item_ids=tuple(item_ids),
@@ -111,6 +113,7 @@ def calibrate_indices(
         converged=converged,
         max_change=max_change,
         n_persons=int(frequencies.sum()),
+        item_fit=s_x2(bank, responses, quadrature),
         quadrature_points=int(quadrature.nodes.size),
     )
 
