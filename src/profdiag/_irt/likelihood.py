@@ -31,8 +31,9 @@ def column_offsets(bank: ItemBank) -> NDArray[np.int64]:
 def stacked_log_probabilities(bank: ItemBank, nodes: FloatArray) -> FloatArray:
     """(I * K_max + 1, Q): row i * K_max + k is log P_i(k | node); the last row is zeros
     (where missing answers point)."""
-    logs = np.log(bank_probabilities(bank, nodes)).reshape(-1, nodes.size)
-    logs[~np.isfinite(logs)] = 0.0  # categories beyond an item's K are never pointed at
+    probabilities = bank_probabilities(bank, nodes).reshape(-1, nodes.size)
+    # Categories beyond an item's K (probability 0) are never pointed at: log 1 = 0 there.
+    logs = np.log(np.where(probabilities > 0, probabilities, 1.0))
     stacked: FloatArray = np.vstack([logs, np.zeros((1, nodes.size))])
     return stacked
 

@@ -88,15 +88,19 @@ def calibrate(
     names = [name.strip() for name in items.split(",")] if items else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RuntimeWarning)
-        calibration = calibrate_data(
-            responses.columns,
-            model,  # type: ignore[arg-type]
-            items=names,
-            id_column=responses.id_name,
-            tolerance=tolerance,
-            max_cycles=max_cycles,
-            source=str(data),
-        )
+        try:
+            calibration = calibrate_data(
+                responses.columns,
+                model,  # type: ignore[arg-type]
+                items=names,
+                id_column=responses.id_name,
+                tolerance=tolerance,
+                max_cycles=max_cycles,
+                source=str(data),
+            )
+        except ResponseDataError as error:
+            echo_problems(responses.table, error.problems)
+            fail(f"{data}: {error.total} problem(s); nothing was written")
     for warning in caught:
         click.echo(f"profdiag: warning: {warning.message}", err=True)
     definition = calibration.to_definition(
