@@ -468,7 +468,8 @@ def _irt(instrument: Instrument) -> Iterator[DefinitionProblem]:
                 yield _problem(
                     (*path, "b"),
                     list(item.irt.thresholds),
-                    f"{n_categories - 1} thresholds: one fewer than the item's {n_categories} codes",
+                    f"{n_categories - 1} thresholds: one fewer than the item's "
+                    f"{n_categories} codes",
                 )
         elif n_categories != 2:
             yield _problem(

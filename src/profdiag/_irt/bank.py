@@ -16,9 +16,9 @@ from profdiag._instrument.model import (
     LikertFormat,
     MultipleChoiceFormat,
 )
-from profdiag._irt.result import Calibration
 from profdiag._irt.likelihood import IntMatrix
 from profdiag._irt.models import FloatArray, ItemBank, ItemParameters
+from profdiag._irt.result import Calibration
 from profdiag.errors import ArgumentError
 
 
