@@ -136,3 +136,26 @@ def calibration_instrument(calibration: Calibration, **options: object) -> Instr
 
 def item_columns(names: Sequence[str], id_column: str | None) -> list[str]:
     return [name for name in names if name != id_column]
+
+
+def content_areas(instrument: Instrument, bank: InstrumentBank) -> dict[str, object]:
+    """Content areas for balancing: when the instrument's scales (other than one covering
+    every IRT item) put each IRT item in exactly one scale, each scale is an area with a
+    target share equal to its share of the bank; else no areas."""
+    covering = [
+        scale
+        for scale in instrument.scales
+        if {entry.item for entry in scale.items} != set(bank.item_ids)
+    ]
+    owner: dict[str, str] = {}
+    for scale in covering:
+        for entry in scale.items:
+            if entry.item in bank.item_ids:
+                if entry.item in owner:
+                    return {}
+                owner[entry.item] = scale.id
+    if len(owner) != len(bank.item_ids) or len(set(owner.values())) < 2:
+        return {}
+    areas = tuple(owner[item_id] for item_id in bank.item_ids)
+    targets = {area: areas.count(area) / len(areas) for area in dict.fromkeys(areas)}
+    return {"content_areas": areas, "content_targets": targets}

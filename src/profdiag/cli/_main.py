@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from profdiag.cli._analysis import analyze
+from profdiag.cli._cat import cat
 from profdiag.cli._errors import ErrorReportingGroup
 from profdiag.cli._instruments import describe, import_keys, instruments, schema, validate
 from profdiag.cli._irt import irt
@@ -30,5 +31,6 @@ for command in (
     report,
     demo,
     irt,
+    cat,
 ):
     main.add_command(command)
