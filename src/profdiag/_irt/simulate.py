@@ -115,18 +115,10 @@ def simulate_cat(
             rows, theta, information = rows[~spent], theta[~spent], information[~spent]
             if rows.size == 0:
                 break
-        order = np.argsort(-information, axis=1, kind="stable")
-        if rules.randomesque > 1:
-            order = _shuffle_leading(order, information, rules.randomesque, rng)
-        ranked_open = np.isfinite(np.take_along_axis(information, order, axis=1))
-        accept = (rng.random(order.shape) < accept_probability[order]) & ranked_open
-        last_open = ranked_open.sum(axis=1) - 1
-        first = np.where(accept.any(axis=1), np.argmax(accept, axis=1), last_open)
-        chosen = order[np.arange(rows.size), first]
-        considered = np.arange(size)[None, :] <= first[:, None]
-        np.add.at(selection_counts, order[considered & ranked_open], 1.0)
-        passed = order[:, :][considered & ranked_open & (order != chosen[:, None])]
-        passed_rows = np.repeat(rows, (considered & ranked_open).sum(axis=1) - 1)
+        chosen, passed_rows, passed, considered_items = _choose(
+            information, rows, rules.randomesque, accept_probability, rng
+        )
+        np.add.at(selection_counts, considered_items, 1.0)
         unavailable[passed_rows, passed] = True
         category = _answers(bank, thresholds, chosen, true_theta[rows], rng)
         log_posterior[rows] += log_at_nodes[chosen, category]
@@ -136,6 +128,29 @@ def simulate_cat(
         np.add.at(exposure_counts, chosen, 1.0)
     theta, se = _posterior_summary(log_posterior, quadrature)
     return CatSimulation(true_theta, theta, se, given, exposure_counts / n, selection_counts / n)
+
+
+def _choose(
+    information: FloatArray,
+    rows: NDArray[np.intp],
+    randomesque: int,
+    accept_probability: FloatArray,
+    rng: np.random.Generator,
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
+    """Per row: the item given; the (row, item) pairs passed over by Sympson-Hetter; every
+    item considered (passed over or given), for the selection rates."""
+    order = np.argsort(-information, axis=1, kind="stable")
+    if randomesque > 1:
+        order = _shuffle_leading(order, information, randomesque, rng)
+    ranked_open = np.isfinite(np.take_along_axis(information, order, axis=1))
+    accept = (rng.random(order.shape) < accept_probability[order]) & ranked_open
+    last_open = ranked_open.sum(axis=1) - 1
+    first = np.where(accept.any(axis=1), np.argmax(accept, axis=1), last_open)
+    chosen = order[np.arange(rows.size), first]
+    considered = (np.arange(order.shape[1])[None, :] <= first[:, None]) & ranked_open
+    passed = order[considered & (order != chosen[:, None])]
+    passed_rows = np.repeat(rows, considered.sum(axis=1) - 1)
+    return chosen, passed_rows, passed, order[considered]
 
 
 def sympson_hetter(
@@ -232,5 +247,6 @@ def _area_block(
     shortfall = np.where(left, targets[None, :] - given_by_area / given, -np.inf)
     neediest = np.argmax(shortfall, axis=1)
     outside: NDArray[np.bool_] = np.not_equal(codes[None, :], neediest[:, None])
-    result: NDArray[np.bool_] = outside & left.any(axis=1)[:, None]
+    any_left = np.asarray(left.any(axis=1), dtype=bool)
+    result: NDArray[np.bool_] = outside & any_left[:, None]
     return result
