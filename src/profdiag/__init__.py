@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 from profdiag._instrument import Instrument, bundled_ids, load_instrument, parse_instrument
 from profdiag._instrument.overlay import TextOverlay, apply_overlay, load_overlay
 from profdiag._irt.api import ThetaScores, calibrate, score_theta
+from profdiag._irt.cat import AdaptiveTest, CatRules
 from profdiag._irt.result import Calibration
+from profdiag._irt.simulate import CatSimulation, simulate_cat
 from profdiag._norms import StandardScores, se_difference, standardize
 from profdiag._profile.build import ProfileInput, ScoredInput, build_profiles
 from profdiag._profile.files import profiles_json, read_profiles
@@ -68,8 +70,11 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AdaptiveTest",
     "ArgumentError",
     "Calibration",
+    "CatRules",
+    "CatSimulation",
     "CellProblem",
     "DefinitionProblem",
     "DocumentError",
@@ -111,5 +116,6 @@ __all__ = [
     "score_theta",
     "score_with_values",
     "se_difference",
+    "simulate_cat",
     "standardize",
 ]

@@ -95,9 +95,26 @@ class BankArrays:
 
 @dataclass
 class AdaptiveTest:
-    """One examinee's adaptive test: call `next_item()`, then `answer(item, category)`,
-    until `finished`. Its state (`to_state()`) is plain JSON data and `from_state` resumes
-    it exactly (the random stream included)."""
+    """One examinee's adaptive test over an item bank.
+
+    Call `next_item()` (an index into the bank; `item_ids[index]` names it for a bank made
+    by `from_instrument`), then `answer(index, category)` with the category index 0..K-1
+    (for right/wrong items 0 = wrong, 1 = right), until `finished`. `theta` and
+    `standard_error` are the EAP estimate and posterior SD under N(0, 1). `to_state()` is
+    plain JSON data; `from_state` resumes exactly, the random stream included.
+
+    Examples
+    --------
+    >>> from profdiag._irt.models import ItemBank, ItemParameters
+    >>> bank = ItemBank(tuple(ItemParameters("2pl", 1.5, (b,)) for b in (-1.0, 0.0, 1.0)))
+    >>> test = AdaptiveTest(bank, CatRules(se_target=0.5, max_items=2))
+    >>> first = test.next_item()
+    >>> first  # the most informative item at theta = 0
+    1
+    >>> test.answer(first, 1)
+    >>> test.next_item()  # after a right answer, the harder item
+    2
+    """
 
     bank: ItemBank
     rules: CatRules = field(default_factory=CatRules)
@@ -107,6 +124,7 @@ class AdaptiveTest:
     responses: list[int] = field(default_factory=list)
     passed_over: list[int] = field(default_factory=list)
     draws: int = 0
+    item_ids: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self._arrays = BankArrays(self.bank)
@@ -176,6 +194,25 @@ class AdaptiveTest:
             "passed_over": list(self.passed_over),
             "draws": self.draws,
         }
+
+    @classmethod
+    def from_instrument(
+        cls, instrument: Any, rules: CatRules | None = None, seed: int = 0
+    ) -> AdaptiveTest:
+        """An adaptive test over the instrument's IRT items; content areas come from its
+        scales when they partition those items and `rules` declares none."""
+        from profdiag._irt.bank import content_areas, instrument_bank
+
+        items = instrument_bank(instrument)
+        rules = rules or CatRules()
+        if rules.content_areas is None:
+            areas = content_areas(instrument, items)
+            if areas:
+                rules = CatRules(
+                    rules.se_target, rules.max_items, rules.min_items, rules.randomesque,
+                    rules.exposure, **areas,  # type: ignore[arg-type]
+                )  # fmt: skip
+        return cls(items.bank, rules, seed, item_ids=items.item_ids)
 
     @classmethod
     def from_state(
