@@ -18,6 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from profdiag._instrument import Instrument, bundled_ids, load_instrument, parse_instrument
 from profdiag._instrument.overlay import TextOverlay, apply_overlay, load_overlay
+from profdiag._irt.api import ThetaScores, calibrate, score_theta
+from profdiag._irt.cat import AdaptiveTest, CatRules
+from profdiag._irt.result import Calibration
+from profdiag._irt.simulate import CatSimulation, simulate_cat
 from profdiag._norms import StandardScores, se_difference, standardize
 from profdiag._norms.building import NormsBuild, build_norms
 from profdiag._profile.build import ProfileInput, ScoredInput, build_profiles
@@ -78,9 +82,13 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AdaptiveTest",
     "ArgumentError",
     "Battery",
     "BatteryEntry",
+    "Calibration",
+    "CatRules",
+    "CatSimulation",
     "CellProblem",
     "DefinitionProblem",
     "DocumentError",
@@ -109,6 +117,7 @@ __all__ = [
     "SessionStore",
     "StandardScores",
     "TextOverlay",
+    "ThetaScores",
     "WrittenReport",
     "__version__",
     "analyze",
@@ -116,6 +125,7 @@ __all__ = [
     "build_norms",
     "build_profiles",
     "bundled_ids",
+    "calibrate",
     "load_catalogue",
     "load_instrument",
     "load_overlay",
@@ -126,7 +136,9 @@ __all__ = [
     "render_html",
     "render_pdf",
     "score",
+    "score_theta",
     "score_with_values",
     "se_difference",
+    "simulate_cat",
     "standardize",
 ]

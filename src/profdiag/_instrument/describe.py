@@ -43,6 +43,7 @@ def describe_instrument(
         lines.append(f"  notes: {instrument.notes.get(language)}")
     formats = ", ".join(f"{name} ({fmt.type})" for name, fmt in instrument.response_formats.items())
     lines.append(f"  {len(instrument.items)} items; response formats: {formats}")
+    lines += _irt_lines(instrument)
     lines.append(f"  {len(instrument.scales)} scales:")
     lines += [_scale_line(scale, language) for scale in instrument.scales]
     if instrument.norms:
@@ -115,3 +116,18 @@ def selector_text(selector: Selector) -> str:
     if selector.grade is not None:
         parts.append("grade " + "/".join(map(str, selector.grade)))
     return ", ".join(parts) or "everyone"
+
+
+def _irt_lines(instrument: Instrument) -> list[str]:
+    """An item bank's IRT items: how many, under which models, the range of a and b."""
+    calibrated = [item.irt for item in instrument.items if item.irt is not None]
+    if not calibrated:
+        return []
+    models = sorted({irt.model for irt in calibrated})
+    slopes = [irt.a for irt in calibrated]
+    thresholds = [b for irt in calibrated for b in irt.thresholds]
+    return [
+        f"  IRT: {len(calibrated)} of {len(instrument.items)} items calibrated "
+        f"({', '.join(models)}); a {min(slopes):.2f} to {max(slopes):.2f}, "
+        f"b {min(thresholds):.2f} to {max(thresholds):.2f}"
+    ]

@@ -213,6 +213,54 @@ ResponseFormat = Annotated[
 CategoricalFormat = MultipleChoiceFormat | ForcedChoiceFormat
 
 
+MAX_SLOPE = 20.0
+MAX_THRESHOLD = 20.0
+Threshold = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_THRESHOLD, le=MAX_THRESHOLD)]
+
+
+class IrtParameters(Frozen):
+    """Item response theory parameters, logistic metric without the 1.7 constant.
+
+    2pl/3pl: P(right) = c + (1 - c) / (1 + exp(-a (theta - b))), `b` one number, `c` for
+    3pl only. grm (Samejima's graded response model): P(x >= k) = 1 / (1 + exp(-a (theta -
+    b_k))) for the item's codes in increasing order, `b` a list of K - 1 thresholds.
+    """
+
+    model: Literal["2pl", "3pl", "grm"]
+    a: float = Field(
+        allow_inf_nan=False, ge=-MAX_SLOPE, le=MAX_SLOPE, description="Slope (discrimination)."
+    )
+    b: Threshold | tuple[Threshold, ...] = Field(
+        description="Difficulty (2pl/3pl) or ordered thresholds (grm)."
+    )
+    c: float | None = Field(
+        default=None, ge=0, lt=1, allow_inf_nan=False, description="3pl: lower asymptote."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> IrtParameters:
+        if abs(self.a) < 1e-6:
+            raise ValueError("a slope 'a' other than 0")
+        thresholds = self.thresholds
+        if self.model == "grm":
+            if isinstance(self.b, float | int):
+                raise ValueError("grm: 'b' as a list of thresholds, one fewer than the codes")
+            direction = 1 if self.a > 0 else -1
+            if any(direction * (y - x) <= 0 for x, y in itertools.pairwise(thresholds)):
+                raise ValueError(
+                    "grm: thresholds 'b' strictly increasing (decreasing when 'a' < 0)"
+                )
+        elif len(thresholds) != 1:
+            raise ValueError(f"{self.model}: one difficulty 'b'")
+        if (self.c is not None) != (self.model == "3pl"):
+            raise ValueError("'c' with the 3pl model, and only with it")
+        return self
+
+    @property
+    def thresholds(self) -> tuple[float, ...]:
+        return (float(self.b),) if isinstance(self.b, float | int) else tuple(self.b)
+
+
 class Item(Frozen):
     id: Identifier
     format: Identifier = Field(description="Key into response_formats.")
@@ -231,6 +279,9 @@ class Item(Frozen):
         default_factory=dict, description="Multiple choice: option code -> credit in (0, 1)."
     )
     note: str | None = None
+    irt: IrtParameters | None = Field(
+        default=None, description="Item response theory parameters (an item bank's items)."
+    )
 
 
 class ScaleItem(Frozen):

@@ -38,6 +38,7 @@ def find_problems(instrument: Instrument) -> list[DefinitionProblem]:
         _scales,
         _text_status,
         _norms,
+        _irt,
     )
     return [problem for check in checks for problem in check(instrument)]
 
@@ -448,3 +449,43 @@ def _overlap(a: Selector, b: Selector) -> bool:
     return not (
         a.age is not None and b.age is not None and (a.age.max < b.age.min or b.age.max < a.age.min)
     )
+
+
+def _irt(instrument: Instrument) -> Iterator[DefinitionProblem]:
+    """IRT parameters fit their item: a dichotomous item for 2pl/3pl, one threshold fewer
+    than the item's codes for grm."""
+    for position, item in enumerate(instrument.items):
+        if item.irt is None or item.format not in instrument.response_formats:
+            continue
+        path = ("items", position, "irt")
+        n_categories = irt_category_count(instrument, item)
+        if item.irt.model == "grm":
+            if n_categories is None or n_categories < 2:
+                yield _problem(
+                    (*path, "model"), "grm", "an item with ordered codes (likert or binary)"
+                )
+            elif len(item.irt.thresholds) != n_categories - 1:
+                yield _problem(
+                    (*path, "b"),
+                    list(item.irt.thresholds),
+                    f"{n_categories - 1} thresholds: one fewer than the item's "
+                    f"{n_categories} codes",
+                )
+        elif n_categories != 2:
+            yield _problem(
+                (*path, "model"),
+                item.irt.model,
+                "a dichotomous item (binary, two likert codes, or multiple choice with correct "
+                "options and no partial credit) for 2pl/3pl; grm for more categories",
+            )
+
+
+def irt_category_count(instrument: Instrument, item: Item) -> int | None:
+    """How many ordered response categories an item has for IRT: its codes (likert,
+    binary), or 2 for a multiple-choice item scored right/wrong; None otherwise."""
+    fmt = instrument.response_formats[item.format]
+    if isinstance(fmt, LikertFormat | BinaryFormat):
+        return len(fmt.codes)
+    if isinstance(fmt, MultipleChoiceFormat) and item.correct and not item.partial_credit:
+        return 2
+    return None

@@ -5,8 +5,10 @@ from __future__ import annotations
 import click
 
 from profdiag.cli._analysis import analyze
+from profdiag.cli._cat import cat
 from profdiag.cli._errors import ErrorReportingGroup
 from profdiag.cli._instruments import describe, import_keys, instruments, schema, validate
+from profdiag.cli._irt import irt
 from profdiag.cli._norms import norms
 from profdiag.cli._reports import demo, report
 from profdiag.cli._scoring import profile, score
@@ -30,5 +32,7 @@ for command in (
     norms,
     report,
     demo,
+    irt,
+    cat,
 ):
     main.add_command(command)
