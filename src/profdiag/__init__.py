@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from profdiag._instrument import Instrument, bundled_ids, load_instrument, parse_instrument
 from profdiag._instrument.overlay import TextOverlay, apply_overlay, load_overlay
+from profdiag._io.mapping import ResponseMapping, apply_mapping, load_mapping
 from profdiag._norms import StandardScores, se_difference, standardize
 from profdiag._profile.build import ProfileInput, ScoredInput, build_profiles
 from profdiag._profile.files import profiles_json, read_profiles
@@ -32,6 +33,8 @@ from profdiag.errors import (
     DefinitionProblem,
     DocumentError,
     InstrumentError,
+    MappingError,
+    MissingExtraError,
     NormError,
     OutputError,
     ProfdiagError,
@@ -72,6 +75,8 @@ __all__ = [
     "DocumentError",
     "Instrument",
     "InstrumentError",
+    "MappingError",
+    "MissingExtraError",
     "NormError",
     "OccupationCatalogue",
     "OutputError",
@@ -82,6 +87,7 @@ __all__ = [
     "ReportOptions",
     "ResponseData",
     "ResponseDataError",
+    "ResponseMapping",
     "ScaleStatus",
     "ScoreResult",
     "ScoredInput",
@@ -90,11 +96,13 @@ __all__ = [
     "WrittenReport",
     "__version__",
     "analyze",
+    "apply_mapping",
     "apply_overlay",
     "build_profiles",
     "bundled_ids",
     "load_catalogue",
     "load_instrument",
+    "load_mapping",
     "load_overlay",
     "parse_instrument",
     "profiles_json",
