@@ -104,18 +104,30 @@ def read_xlsx(
     transposed = list(zip(*body, strict=True)) if body else [() for _ in range(width)]
     columns: dict[str, Sequence[Any]] = {}
     problems = []
+    unnamed = []
     for position, (title, column) in enumerate(zip(header, transposed, strict=True)):
         label = _header_text(title)
         if not label.strip():
             if any(cell != "" for cell in column):
-                problems.append(
-                    CellProblem(-1, f"({where}, column {_letters(position)})", label, "a name")
-                )
+                unnamed.append(_letters(position))
             continue  # an unused column of the sheet's range
         if label in columns:
             problems.append(CellProblem(-1, label, label, "each column name once"))
             continue
         columns[label] = _column(column)
+    if unnamed:
+        shown = ", ".join(unnamed[:10]) + (
+            f" and {len(unnamed) - 10} more" if len(unnamed) > 10 else ""
+        )
+        problems.append(
+            CellProblem(
+                -1,
+                f"({where}, row {top + 1})",
+                f"no name above column(s) {shown}",
+                "a name above every column with data (if the header is on a later row, "
+                "give that row's number)",
+            )
+        )
     if problems:
         raise ResponseDataError(source, problems)
     return Sheet(name, columns, list(range(top + 2, top + 2 + len(body))))
@@ -124,7 +136,7 @@ def read_xlsx(
 def _not_xlsx(source: str, error: BaseException) -> ResponseDataError:
     return file_problem(
         source,
-        f"a file that is not an Excel .xlsx workbook or is damaged ({first_line(error)})",
+        f"not .xlsx, or damaged ({first_line(error)[:50]})",
         "an .xlsx workbook",
     )
 

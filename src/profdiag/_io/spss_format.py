@@ -55,7 +55,7 @@ def read_sav(
         except errors as error:
             raise file_problem(
                 source,
-                f"a file that is not SPSS .sav or is damaged ({first_line(error)})",
+                f"not SPSS .sav, or damaged ({first_line(error)[:50]})",
                 "an SPSS .sav file",
             ) from None
     formats: Mapping[str, str] = meta.original_variable_types or {}
