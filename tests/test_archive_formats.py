@@ -351,7 +351,7 @@ def _damaged(tmp_path: Path) -> dict[str, Path]:
         "truncated.sav": sav[: len(sav) // 2],
         "text.sav": b"id,q\n1,2\n",
         "truncated.xlsx": xlsx[: len(xlsx) // 2],
-        "text.xlsx": "id,q\n007,1\n".encode(),
+        "text.xlsx": b"id,q\n007,1\n",
         "empty.xlsx": b"",
         "empty.sav": b"",
     }
