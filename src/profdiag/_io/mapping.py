@@ -54,7 +54,14 @@ class ResponseMapping(BaseModel):
     ``source`` names the file in error messages.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        json_schema_extra={
+            "description": "How an archive's columns and values become an instrument's "
+            "items: renamed columns, the id column, value recodings (docs/mapping.md)."
+        },
+    )
 
     format: Literal["profdiag-mapping/1"] = Field(
         FORMAT, description="The format of this file: profdiag-mapping/1."
@@ -84,6 +91,23 @@ class ResponseMapping(BaseModel):
     @property
     def source(self) -> str:
         return self._source
+
+
+def mapping_schema() -> dict[str, Any]:
+    """The JSON Schema of mapping files (published as docs/mapping-schema.json)."""
+    schema = ResponseMapping.model_json_schema(mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "profdiag-mapping-1.schema.json",
+        "title": f"profdiag mapping file ({FORMAT})",
+        **{key: value for key, value in schema.items() if key != "title"},
+    }
+
+
+def mapping_schema_text() -> str:
+    import json
+
+    return json.dumps(mapping_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def load_mapping(path: str | os.PathLike[str]) -> ResponseMapping:
@@ -133,7 +157,7 @@ def parse_mapping(document: Any, source: str = "<mapping>") -> ResponseMapping:
     try:
         mapping = ResponseMapping.model_validate_json(json.dumps(document), strict=True)
     except ValidationError as error:
-        problems = [_reworded(problem) for problem in problems_from_validation(error)]
+        problems = _reworded(problems_from_validation(error))
         raise MappingError(source, problems) from None
     except ValueError:  # NaN or infinity in the document
         raise MappingError(
@@ -146,16 +170,25 @@ def parse_mapping(document: Any, source: str = "<mapping>") -> ResponseMapping:
     return mapping
 
 
-def _reworded(problem: DefinitionProblem) -> DefinitionProblem:
-    if (
-        problem.path.startswith("$.recode")
-        and problem.path.count("[") + problem.path.count(".") >= 3
-        and not problem.expected.startswith("this field")
-    ):
-        bounds = "greater" in problem.expected or "less" in problem.expected
-        expected = "a number or null" + (" within ±1e9" if bounds else "")
-        return DefinitionProblem(problem.path, problem.value, expected)
-    return problem
+def _reworded(problems: list[DefinitionProblem]) -> list[DefinitionProblem]:
+    """pydantic's wording, made to speak of the mapping format."""
+    out: list[DefinitionProblem] = []
+    for problem in problems:
+        path, expected = problem.path, problem.expected
+        if path.startswith("$.apply.") and ("literal[" in path or "list[" in path):
+            path = path[: path.index("[")]
+            expected = '"*" or an array of item ids'
+        elif (
+            path.startswith("$.recode.")
+            and path.count("[") + path.count(".") >= 3
+            and not expected.startswith("this field")
+        ):
+            bounds = "greater" in expected or "less" in expected
+            expected = "a number or null" + (" within ±1e9" if bounds else "")
+        reworded = DefinitionProblem(path, problem.value, expected)
+        if reworded not in out:
+            out.append(reworded)
+    return out
 
 
 def _cross_checks(mapping: ResponseMapping) -> list[DefinitionProblem]:
@@ -401,8 +434,13 @@ def _targets(
             candidates = [item for item in items if item in renamed]
         else:
             candidates = list(mapping.columns.values())
+        id_name = (
+            None
+            if mapping.id_column is None
+            else mapping.columns.get(mapping.id_column, mapping.id_column)
+        )
         for item in candidates:
-            if item != mapping.id_column:
+            if item != id_name:
                 targets.setdefault(item, everything)
     return targets
 
