@@ -340,6 +340,31 @@ def test_jsonl_blank_lines_are_skipped_and_keys_may_be_missing(tmp_path: Path) -
     assert list(table.columns["y"]) == [None, "2"]
 
 
+def test_jsonl_typed_and_mixed_columns_score_alike(tmp_path: Path) -> None:
+    """Arrow parses files whose columns each have one JSON type; others (a date, a column
+    of numbers and text) are read line by line. Both give the same scores and ids."""
+    values = answers()
+    typed = write_jsonl(tmp_path / "typed.jsonl", IDS, values)
+    records = [json.loads(line) for line in typed.read_text(encoding="utf-8").splitlines()]
+    records[0][ITEMS[0]] = str(records[0][ITEMS[0]])  # "4" among numbers
+    for record in records:
+        record["tested"] = "2025-03-14"
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    table = read_table(mixed)
+    assert list(table.columns["tested"]) == ["2025-03-14"] * len(IDS)
+    assert list(table.columns["id"]) == IDS
+    outputs = [run("score", "ipip-bfm-50", path, "--drop-extra")[1] for path in (typed, mixed)]
+    assert outputs[0] == outputs[1] == scores_via_csv(tmp_path, IDS, values)
+
+
+def test_two_objects_on_one_line_are_not_two_rows(tmp_path: Path) -> None:
+    path = tmp_path / "two.jsonl"
+    path.write_text('{"id": "a"} {"id": "b"}\n{"id": "c"}\n')
+    with pytest.raises(ResponseDataError, match="line 1, column"):
+        read_table(path)
+
+
 # ------------------------------------------------------------------ damaged and hostile files
 
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from profdiag._arrow import ArrowColumn
 from profdiag._io.json_text import JsonTextError, loads
 from profdiag.errors import CellProblem, ResponseDataError
 
@@ -42,7 +43,10 @@ def parse_jsonl(text: str, source: str) -> JsonLines:
         parts.pop()  # the line break ending the last line
     lines = [number for number, part in enumerate(parts, 1) if part.strip()]
     blank = tuple(number for number, part in enumerate(parts, 1) if not part.strip())
-    try:  # the usual case: every line is an object
+    typed = _arrow_columns(text, len(lines))
+    if typed is not None:
+        return JsonLines(typed, lines, blank)
+    try:  # every line an object, but not in types Arrow keeps (mixed, dates, NaN, ...)
         records: list[Any] | None = [json.loads(parts[n - 1]) for n in lines]
     except (ValueError, RecursionError):
         records = None
@@ -56,6 +60,27 @@ def parse_jsonl(text: str, source: str) -> JsonLines:
         name: [record.get(name) for record in records] for name in names
     }
     return JsonLines(columns, lines, blank)
+
+
+def _arrow_columns(text: str, n_rows: int) -> dict[str, Sequence[Any]] | None:
+    """The usual file, parsed by Arrow on all cores: each column of one JSON type (text,
+    numbers, booleans), one object on each line that is not blank. None for anything else,
+    which is read again line by line: a column mixing types, a repeated key, a line that
+    is not one object, text Arrow would read as a date (it turns ISO date strings into
+    timestamps)."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    try:
+        table = pj.read_json(
+            pa.BufferReader(text.encode("utf-8", "surrogatepass")),
+            parse_options=pj.ParseOptions(newlines_in_values=False),
+        )
+    except (pa.ArrowException, OSError, ValueError):
+        return None
+    if table.num_rows != n_rows or any(pa.types.is_temporal(field.type) for field in table.schema):
+        return None
+    return {name: ArrowColumn(table.column(i)) for i, name in enumerate(table.column_names)}
 
 
 def _records_line_by_line(parts: list[str], lines: list[int], source: str) -> list[Any]:

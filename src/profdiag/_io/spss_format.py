@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 _WHOLE_FORMAT = re.compile(r"^[A-Z]+\d+(\.0)?$")
 _LARGEST_EXACT = 2.0**53
+_INTEGERS = (np.int8, np.int16, np.int32, np.int64)  # the smallest that holds a column
 
 
 def read_sav(
@@ -83,7 +84,9 @@ def _arrow(series: Any, spss_format: str) -> pa.Array:
             and bool(np.all(present == np.floor(present)))
         )
         if whole:
-            return pa.array(np.where(missing, 0, values).astype(np.int64), mask=missing)
+            low, high = (present.min(), present.max()) if present.size else (0, 0)
+            kind = next(k for k in _INTEGERS if np.iinfo(k).min <= low and high <= np.iinfo(k).max)
+            return pa.array(np.where(missing, 0, values).astype(kind), mask=missing)
         return pa.array(values, mask=missing)
     array = pa.array(series, from_pandas=True)
     if pa.types.is_temporal(array.type):
