@@ -188,6 +188,14 @@ def test_a_value_without_a_rule_names_row_column_value_and_table() -> None:
     )
 
 
+def test_value_labels_of_codes_and_of_text_codes_are_matched_first() -> None:
+    mapping = parse_mapping({"recode": {"t": {"Согласен": 2, "1": 7}}, "apply": {"t": ["q", "s"]}})
+    labels = {"q": {1.0: "согласен"}, "s": {"A": "Согласен"}}
+    out = profdiag.apply_mapping({"q": [1, 1.0], "s": ["A", "1"]}, mapping, value_labels=labels)
+    assert list(out["q"]) == [2.0, 2.0]
+    assert list(out["s"]) == [2.0, 7.0]
+
+
 def test_a_boolean_never_matches_a_number_key() -> None:
     mapping = parse_mapping({"recode": {"t": {"1": 1}}, "apply": {"t": ["q"]}})
     with pytest.raises(ResponseDataError, match="got true"):
@@ -234,7 +242,7 @@ def test_dataframes_and_arrow_tables_are_recoded_alike() -> None:
 
 
 SPELLINGS = st.sampled_from(
-    ["а", "б", "в", "Б", " а ", "Нет  ответа", "нет ответа", "", None, 1, 2.0, "2"]
+    ["а", "б", "в", "Б", " а ", "Нет  ответа", "нет ответа", "", None, 1, 2.0, "2", "NA", " nan"]
 )
 RULES = {"а": 1, "б": 2, "нет ответа": None, "1": 1, "2": 2}
 
@@ -245,7 +253,7 @@ def test_recoding_by_distinct_values_equals_a_rule_per_cell(cells: list[Any]) ->
     mapping = parse_mapping({"recode": {"t": RULES}, "apply": {"t": ["q"]}})
     expected, bad = [], []
     for row, cell in enumerate(cells):
-        if cell is None or (isinstance(cell, str) and not cell.strip()):
+        if cell is None or (isinstance(cell, str) and cell.strip().lower() in ("", "na", "nan")):
             expected.append(None)
             continue
         key = normalised(cell) if isinstance(cell, str) else str(int(cell))

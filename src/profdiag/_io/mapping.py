@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 FORMAT: Literal["profdiag-mapping/1"] = "profdiag-mapping/1"
 MAX_PROBLEMS = 1000
 _SPACES = re.compile(r"\s+")
+_NO_ANSWER = ("", "na", "nan")  # as everywhere in profdiag: empty, NA and NaN are no answer
 
 Value = Annotated[float, Field(allow_inf_nan=False, ge=-1e9, le=1e9)]
 
@@ -470,26 +471,24 @@ class _Rules:
         """The cell's value (NaN: no answer), or None when no rule covers it."""
         from profdiag._instrument.semantics import parse_number
 
-        if cell is None:
+        if cell is None or (isinstance(cell, float) and math.isnan(cell)):
             return math.nan
-        if isinstance(cell, str):
-            normal = normalised(cell)
-            if not normal:
-                return math.nan
-            found = self.text.get(normal)
-            if found is not None:
-                return found
-            number = parse_number(cell)
-            return None if number is None else self.numbers.get(number)
-        if isinstance(cell, bool) or not isinstance(cell, int | float):
-            return None
-        if math.isnan(cell):
-            return math.nan
-        label = labels.get(cell)
+        label = labels.get(cell) if labels and isinstance(cell, str | int | float) else None
         if label is not None:
             found = self.text.get(normalised(label))
             if found is not None:
                 return found
+        if isinstance(cell, str):
+            normal = normalised(cell)
+            found = self.text.get(normal)
+            if found is not None:
+                return found
+            if normal in _NO_ANSWER:
+                return math.nan
+            number = parse_number(cell)
+            return None if number is None else self.numbers.get(number)
+        if isinstance(cell, bool) or not isinstance(cell, int | float):
+            return None
         return self.numbers.get(float(cell))
 
 
