@@ -87,19 +87,20 @@ def read_xlsx(
     except damaged as error:
         raise _not_xlsx(source, error) from None
     name = names[index]
-    filled = [r for r, row in enumerate(cells) if any(cell != "" for cell in row)]
+    first = next((r for r, row in enumerate(cells) if _filled(row)), None)
     where = f"sheet {name!r}"
-    if not filled:
+    if first is None:
         raise file_problem(source, f"{where}, which is empty", "a header row and rows of answers")
-    top = filled[0] if header_row is None else header_row - 1
-    if top > filled[-1]:
+    last = next(r for r in range(len(cells) - 1, -1, -1) if _filled(cells[r]))
+    top = first if header_row is None else header_row - 1
+    if top > last:
         raise file_problem(
             source,
-            f"{where} with its last filled row at {filled[-1] + 1}",
+            f"{where} with its last filled row at {last + 1}",
             f"a header at row {top + 1} (the header row asked for)",
         )
     _put_error_texts(data, index, cells)
-    header, body = cells[top], cells[top + 1 : filled[-1] + 1]
+    header, body = cells[top], cells[top + 1 : last + 1]
     width = len(header)
     transposed = list(zip(*body, strict=True)) if body else [() for _ in range(width)]
     columns: dict[str, Sequence[Any]] = {}
@@ -131,6 +132,10 @@ def read_xlsx(
     if problems:
         raise ResponseDataError(source, problems)
     return Sheet(name, columns, list(range(top + 2, top + 2 + len(body))))
+
+
+def _filled(row: list[Any]) -> bool:
+    return any(cell != "" for cell in row)
 
 
 def _not_xlsx(source: str, error: BaseException) -> ResponseDataError:
