@@ -301,6 +301,8 @@ def apply_mapping(
 
     Raises
     ------
+    ArgumentError
+        `data` is not columns by name.
     ResponseDataError
         A column the mapping names is not in the data, a renamed column clashes with
         another, or cells have no rule (each named by row, column and value, with the
@@ -335,7 +337,10 @@ def _mapped(
     targets = _targets(mapping, renamed, items)
     missing = [
         CellProblem(
-            -1, item, "no such column", f"a column named in $.apply.{name} of {mapping.source}"
+            -1,
+            item,
+            "no such column",
+            f"a column named in {json_path(('apply', name))} of {mapping.source}",
         )
         for item, name in targets.items()
         if item not in renamed
@@ -462,9 +467,9 @@ class _Rules:
         shown = ", ".join(show_value(key) for key in list(rules)[:8])
         more = ", ..." if len(rules) > 8 else ""
         self.expected = (
-            f"a value listed in $.recode.{table} of {mapping.source} ({shown}{more})"
+            f"a value listed in {json_path(('recode', table))} of {mapping.source} ({shown}{more})"
             if rules
-            else f"no value ($.recode.{table} of {mapping.source} is empty)"
+            else f"no value ({json_path(('recode', table))} of {mapping.source} is empty)"
         )
 
     def value(self, cell: Any, labels: Mapping[Any, str]) -> float | None:
