@@ -364,3 +364,25 @@ def test_cli_reports_a_broken_mapping_by_json_path(tmp_path: Path) -> None:
     assert code == 1
     assert "$.recode.likert5['Совершенно согласен']: got \"пять\"; expected a number or null" in err
     assert "Traceback" not in err
+
+
+def test_the_python_api_scores_mapped_columns_as_the_coded_ones() -> None:
+    values = _coded()
+    coded = {
+        item: [None if np.isnan(v) else int(v) for v in values[:, n]]
+        for n, item in enumerate(ITEMS)
+    }
+    worded = {
+        f"В{n + 1}": [None if np.isnan(v) else WORDS[int(v)] for v in values[:, n]]
+        for n in range(len(ITEMS))
+    }
+    mapping = parse_mapping(
+        {
+            "columns": {f"В{n + 1}": item for n, item in enumerate(ITEMS)},
+            "recode": {"likert5": LIKERT},
+            "apply": {"likert5": "*"},
+        }
+    )
+    mapped = profdiag.apply_mapping(pd.DataFrame(worded), mapping, instrument=IPIP)
+    expected = profdiag.score(IPIP, coded).raw
+    np.testing.assert_array_equal(profdiag.score(IPIP, mapped).raw, expected)
