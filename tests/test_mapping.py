@@ -386,3 +386,13 @@ def test_the_python_api_scores_mapped_columns_as_the_coded_ones() -> None:
     mapped = profdiag.apply_mapping(pd.DataFrame(worded), mapping, instrument=IPIP)
     expected = profdiag.score(IPIP, coded).raw
     np.testing.assert_array_equal(profdiag.score(IPIP, mapped).raw, expected)
+
+
+def test_an_output_may_not_replace_the_mapping(tmp_path: Path) -> None:
+    data = _csv(tmp_path / "a.csv", IDS, _coded())
+    mapping = write_mapping(tmp_path, {"recode": {}})
+    before = mapping.read_bytes()
+    code, _, err = run("score", "ipip-bfm-50", data, "--mapping", mapping, "--out", mapping)
+    assert code == 1
+    assert "is the input file" in err
+    assert mapping.read_bytes() == before

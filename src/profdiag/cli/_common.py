@@ -291,10 +291,13 @@ def echo_problems(table: Table, problems: Sequence[CellProblem]) -> None:
 
 
 def refuse_overwriting_inputs(out: Path | None, inputs: Sequence[Path | None]) -> None:
-    """An output must never replace one of the command's own inputs."""
+    """An output must never replace one of the command's own inputs (a mapping file
+    given with --mapping included)."""
     if out is None:
         return
-    for path in inputs:
+    context = click.get_current_context(silent=True)
+    reading = {} if context is None else context.meta.get(_READING_META, {})
+    for path in (*inputs, reading.get("mapping")):
         if path is not None and _same_file(out, path):
             raise OutputError(f"--out {out} is the input file {path}; choose another output")
 
