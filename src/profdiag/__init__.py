@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from profdiag._instrument import Instrument, bundled_ids, load_instrument, parse_instrument
 from profdiag._instrument.overlay import TextOverlay, apply_overlay, load_overlay
+from profdiag._io.mapping import ResponseMapping, apply_mapping, load_mapping
 from profdiag._irt.api import ThetaScores, calibrate, score_theta
 from profdiag._irt.cat import AdaptiveTest, CatRules
 from profdiag._irt.result import Calibration
@@ -47,6 +48,8 @@ from profdiag.errors import (
     DefinitionProblem,
     DocumentError,
     InstrumentError,
+    MappingError,
+    MissingExtraError,
     NormError,
     OutputError,
     ProfdiagError,
@@ -95,6 +98,8 @@ __all__ = [
     "ExportTable",
     "Instrument",
     "InstrumentError",
+    "MappingError",
+    "MissingExtraError",
     "NormError",
     "NormsBuild",
     "OccupationCatalogue",
@@ -107,6 +112,7 @@ __all__ = [
     "Respondent",
     "ResponseData",
     "ResponseDataError",
+    "ResponseMapping",
     "ScaleStatus",
     "ScoreResult",
     "ScoredInput",
@@ -121,6 +127,7 @@ __all__ = [
     "WrittenReport",
     "__version__",
     "analyze",
+    "apply_mapping",
     "apply_overlay",
     "build_norms",
     "build_profiles",
@@ -128,6 +135,7 @@ __all__ = [
     "calibrate",
     "load_catalogue",
     "load_instrument",
+    "load_mapping",
     "load_overlay",
     "parse_instrument",
     "profiles_json",

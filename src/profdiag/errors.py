@@ -90,6 +90,12 @@ class DocumentError(ProfdiagError):
         super().__init__("\n".join(lines))
 
 
+class MappingError(DocumentError):
+    """A mapping file (archive columns and value recodings) is malformed."""
+
+    what = "the mapping"
+
+
 class InstrumentError(DocumentError):
     """An instrument definition is malformed. Lists every problem found, not just the first."""
 
@@ -134,6 +140,11 @@ class NormError(ProfdiagError):
 class ArgumentError(ProfdiagError, ValueError):
     """A library function was called with arguments it cannot use: a result from another
     instrument, attributes of the wrong length, an unsupported input type or shape."""
+
+
+class MissingExtraError(ProfdiagError, ImportError):
+    """A file format needs a package from one of profdiag's optional extras that is not
+    installed; the message names the extra to install."""
 
 
 class OutputError(ProfdiagError):

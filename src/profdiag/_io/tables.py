@@ -1,10 +1,12 @@
-"""Reading response tables (CSV or TSV, Parquet, JSON) into named columns, and writing
-score tables (CSV, Parquet, JSON).
+"""Reading response tables (CSV or TSV, Parquet, JSON, JSON Lines, SPSS, Excel) into named
+columns, and writing score tables (CSV, Parquet, JSON).
 
-The format is chosen by the file's extension (``.parquet``, ``.json``, ``.tsv`` or
-``.tab``; anything else is CSV), or named. CSV is read as RFC 4180 describes it, every cell
-as text (see `profdiag._io.csv_format`); Parquet with its column types (see
-`profdiag._io.parquet_format`); JSON as a list of objects, one per respondent.
+The format is chosen by the file's extension (``.parquet``, ``.json``, ``.jsonl``,
+``.sav``, ``.xlsx``, ``.tsv`` or ``.tab``; anything else is CSV), or named. CSV is read as
+RFC 4180 describes it, every cell as text (see `profdiag._io.csv_format`); Parquet with its
+column types (see `profdiag._io.parquet_format`); JSON as a list of objects, one per
+respondent; JSON Lines, SPSS and Excel by their own modules (`jsonl_format`,
+`spss_format`, `excel_format`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import math
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ from profdiag._io.csv_format import (
     usable_delimiter,
 )
 from profdiag._io.json_text import JsonTextError, loads, position
+from profdiag._io.jsonl_format import parse_jsonl
 from profdiag._io.text_files import UnreadableFile, read_bytes, read_text, text_encoding, utf8_bytes
 from profdiag.errors import ArgumentError, CellProblem, OutputError, ResponseDataError
 
@@ -47,10 +50,20 @@ __all__ = [
     "write_table",
 ]
 
-FORMATS = ("csv", "tsv", "parquet", "json")
+FORMATS = ("csv", "tsv", "parquet", "json", "jsonl", "sav", "xlsx")
 """The response file formats `read_table` reads (tsv: CSV with tabs)."""
 
 _EXTENSIONS = {".json": "json", ".parquet": "parquet", ".tsv": "tsv", ".tab": "tsv"}
+_READ_EXTENSIONS = {
+    **_EXTENSIONS,
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".sav": "sav",
+    ".zsav": "sav",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+}
+_TEXT_FORMATS = ("csv", "tsv", "json", "jsonl")
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,8 @@ class Table:
     rows (CSV only); ``delimiter`` is the one the CSV was read with (None for JSON,
     Parquet and one-column CSV). CSV and Parquet columns are `ArrowColumn`s: sequences of
     cells backed by Arrow arrays, which scoring reads without a Python object per cell.
+    ``value_labels`` are an SPSS file's labels by column (code -> label); ``place`` names
+    what ``lines`` count ("sheet row" for Excel).
     """
 
     source: str
@@ -70,13 +85,15 @@ class Table:
     lines: Sequence[int] | None
     skipped_blank_lines: tuple[int, ...] = ()
     delimiter: str | None = None
+    value_labels: dict[str, dict[Any, str]] = field(default_factory=dict)
+    place: str = "line"
 
     def describe_row(self, row: int) -> str:
         if row < 0:
             return "whole column"
         if self.lines is None:
             return f"data row {row + 1}"
-        return f"data row {row + 1} (line {self.lines[row]})"
+        return f"data row {row + 1} ({self.place} {self.lines[row]})"
 
 
 @contextmanager
@@ -94,7 +111,8 @@ def collector_paused() -> Iterator[None]:
 
 def table_format(path: str | os.PathLike[str], file_format: str | None = None) -> str:
     """The format of a response file: `file_format` if given (one of `FORMATS`), else by
-    the file's extension (CSV unless .parquet, .json, .tsv or .tab).
+    the file's extension (CSV unless .parquet, .json, .jsonl or .ndjson, .sav or .zsav,
+    .xlsx or .xlsm, .tsv or .tab).
 
     Raises
     ------
@@ -107,7 +125,7 @@ def table_format(path: str | os.PathLike[str], file_format: str | None = None) -
                 f"unknown file format {file_format!r}; expected one of {', '.join(FORMATS)}"
             )
         return file_format.lower()
-    return _EXTENSIONS.get(Path(path).suffix.lower(), "csv")
+    return _READ_EXTENSIONS.get(Path(path).suffix.lower(), "csv")
 
 
 def read_table(
@@ -115,9 +133,13 @@ def read_table(
     encoding: str = "utf-8-sig",
     delimiter: str | None = None,
     file_format: str | None = None,
+    *,
+    sheet: str | int | None = None,
+    header_row: int | None = None,
 ) -> Table:
-    """Read a response table: CSV or TSV (header row first), Parquet, or a JSON list of
-    objects (one per respondent).
+    """Read a response table: CSV or TSV (header row first), Parquet, a JSON list of
+    objects or JSON Lines (one object per respondent), SPSS .sav, or a sheet of an Excel
+    .xlsx workbook.
 
     Parameters
     ----------
@@ -131,6 +153,11 @@ def read_table(
         None finds it in the header line (tab for TSV).
     file_format
         One of `FORMATS`; None chooses by the file's extension (see `table_format`).
+    sheet
+        Excel only: the sheet's name, or its number from 1 (default: the first sheet).
+    header_row
+        Excel only: the sheet row (from 1) holding the column names (default: the first
+        row with any cell filled in).
 
     Returns
     -------
@@ -141,8 +168,11 @@ def read_table(
     Raises
     ------
     ArgumentError
-        `encoding` is not a known text encoding, `delimiter` cannot be used, or
-        `file_format` is unknown.
+        `encoding` is not a known text encoding, `delimiter` cannot be used (or is given
+        for a format without delimiters), `file_format` is unknown, `sheet` or
+        `header_row` are given for a file that is not Excel or do not exist.
+    MissingExtraError
+        SPSS and Excel files need the ``research`` extra (pyreadstat, python-calamine).
     ResponseDataError
         The file cannot be read or is not a table: missing, a folder, not readable, not
         text in `encoding`, empty, invalid CSV, JSON or Parquet, a header with an empty or
@@ -153,21 +183,24 @@ def read_table(
 
     source = str(path)
     kind = table_format(path, file_format)
+    if kind != "xlsx" and (sheet is not None or header_row is not None):
+        raise ArgumentError(
+            f"a sheet or header row was given for a {kind.upper()} file (only Excel has them)"
+        )
     if delimiter is not None:
-        if kind in ("json", "parquet"):
-            raise ArgumentError(
-                f"a delimiter ({delimiter!r}) was given for a "
-                f"{'JSON' if kind == 'json' else 'Parquet'} file"
-            )
+        if kind not in ("csv", "tsv"):
+            raise ArgumentError(f"a delimiter ({delimiter!r}) was given for a {_NAMES[kind]} file")
         delimiter = usable_delimiter(delimiter)
     elif kind == "tsv":
         delimiter = "\t"
     if kind == "parquet":
         columns, n_rows = read_parquet(path)
         return Table(source, dict(columns), n_rows, None)
+    if kind not in _TEXT_FORMATS:
+        return _binary_table(path, kind, sheet, header_row)
     text_encoding(encoding)
     try:
-        if kind == "json":
+        if kind in ("json", "jsonl"):
             text = read_text(path, encoding)
         else:
             data, start = utf8_bytes(read_bytes(path), encoding, source)
@@ -178,6 +211,11 @@ def read_table(
     if kind == "json":
         with collector_paused():
             return _json_table(text, source)
+    if kind == "jsonl":
+        with collector_paused():
+            rows = parse_jsonl(text, source)
+        n_rows = len(rows.lines)
+        return Table(source, rows.columns, n_rows, rows.lines, rows.skipped_blank_lines)
     table = read_csv(data, start, source, encoding, delimiter)
     return Table(
         source,
@@ -187,6 +225,31 @@ def read_table(
         table.skipped_blank_lines,
         table.delimiter,
     )
+
+
+_NAMES = {
+    "json": "JSON",
+    "jsonl": "JSON Lines",
+    "parquet": "Parquet",
+    "sav": "SPSS",
+    "xlsx": "Excel",
+}
+
+
+def _binary_table(
+    path: str | os.PathLike[str], kind: str, sheet: str | int | None, header_row: int | None
+) -> Table:
+    """SPSS or Excel."""
+    from profdiag._io.excel_format import read_xlsx
+    from profdiag._io.spss_format import read_sav
+
+    source = str(path)
+    if kind == "sav":
+        columns, n_rows, labels = read_sav(path)
+        return Table(source, dict(columns), n_rows, None, value_labels=labels)
+    with collector_paused():
+        found = read_xlsx(path, sheet, header_row)
+    return Table(source, found.columns, len(found.rows), found.rows, place="sheet row")
 
 
 def _json_table(text: str, source: str) -> Table:

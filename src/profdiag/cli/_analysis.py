@@ -83,6 +83,7 @@ def analyze(
         delimiter=delimiter,
         id_column=id_column,
         file_format=file_format,
+        items=list(definition.item_index),
     )
     require_column(responses, data, answers_column, "--answers-column")
     if responses.table.n_rows == 0:

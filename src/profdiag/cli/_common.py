@@ -100,10 +100,38 @@ _READING = (
     click.option(
         "--format",
         "file_format",
-        type=click.Choice(["csv", "tsv", "parquet", "json"], case_sensitive=False),
+        type=click.Choice(
+            ["csv", "tsv", "parquet", "json", "jsonl", "sav", "xlsx"], case_sensitive=False
+        ),
         default=None,
-        help="Format of DATA (default: from its extension: .parquet, .json, .tsv or .tab; "
-        "anything else is CSV).",
+        help="Format of DATA (default: from its extension: .parquet, .json, .jsonl, .sav, "
+        ".xlsx, .tsv or .tab; anything else is CSV). SPSS and Excel need "
+        "pip install 'profdiag[research]'.",
+    ),
+    click.option(
+        "--sheet",
+        default=None,
+        expose_value=False,
+        callback=lambda ctx, _, value: _remember(ctx, "sheet", value),
+        help="Excel: the sheet to read, by name or number from 1 (default: the first).",
+    ),
+    click.option(
+        "--header-row",
+        type=click.IntRange(min=1),
+        default=None,
+        expose_value=False,
+        callback=lambda ctx, _, value: _remember(ctx, "header_row", value),
+        help="Excel: the sheet row holding the column names (default: the first row with "
+        "anything in it), for sheets with a title above the table.",
+    ),
+    click.option(
+        "--mapping",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        expose_value=False,
+        callback=lambda ctx, _, value: _remember(ctx, "mapping", value),
+        help="A mapping file (JSON, docs/mapping.md): archive columns -> item ids, the id "
+        "column, and value recodings such as 'Совершенно согласен' -> 5.",
     ),
     click.option(
         "--answers-column",
@@ -113,6 +141,15 @@ _READING = (
         "per item.",
     ),
 )
+
+
+def _remember(ctx: click.Context, name: str, value: Any) -> Any:
+    """Options only `read_responses` uses, kept out of each command's signature."""
+    ctx.meta.setdefault(_READING_META, {})[name] = value
+    return value
+
+
+_READING_META = "profdiag.reading"
 
 RESPONSE_OPTIONS = options(_ID_COLUMN, _NORM_GROUP, _LEVEL, *_READING)
 """Reading response data and standardising scores: score and profile."""
@@ -162,13 +199,26 @@ def read_responses(
     delimiter: str | None,
     id_column: str,
     file_format: str | None = None,
+    items: Sequence[str] | None = None,
 ) -> Responses:
+    """`items`: the instrument's item ids, which a mapping's "*" recodes."""
     from profdiag._io import read_table
+    from profdiag._io.mapping import load_mapping, map_table
     from profdiag._norms.selection import ATTRIBUTES
-    from profdiag.errors import ArgumentError
+    from profdiag.errors import ArgumentError, ResponseDataError
 
+    context = click.get_current_context(silent=True)
+    reading = {} if context is None else context.meta.get(_READING_META, {})
+    mapping = None if reading.get("mapping") is None else load_mapping(reading["mapping"])
     try:
-        table = read_table(data, encoding=encoding, delimiter=delimiter, file_format=file_format)
+        table = read_table(
+            data,
+            encoding=encoding,
+            delimiter=delimiter,
+            file_format=file_format,
+            sheet=reading.get("sheet"),
+            header_row=reading.get("header_row"),
+        )
     except ArgumentError as error:
         raise click.UsageError(str(error)) from None
     if table.skipped_blank_lines:
@@ -179,13 +229,24 @@ def read_responses(
             "a line of empty cells is a respondent, an empty line is not",
             err=True,
         )
-    attributes = {name: table.columns[name] for name in ATTRIBUTES if name in table.columns}
-    id_name = id_column if id_column in table.columns else None
-    context = click.get_current_context(silent=True)
     given = context is not None and context.get_parameter_source("id_column") not in (
         None,
         click.core.ParameterSource.DEFAULT,
     )
+    if mapping is not None:
+        try:
+            table = map_table(table, mapping, items)
+        except ResponseDataError as error:
+            from profdiag.cli._errors import fail
+
+            echo_problems(table, error.problems)
+            if len(error.problems) < error.total:
+                click.echo(f"profdiag: {data}: ... {error.total} in all", err=True)
+            fail(f"{data}: {error.total} problem(s) with the mapping {mapping.source}")
+        if mapping.id_column is not None and not given:
+            id_column = mapping.columns.get(mapping.id_column, mapping.id_column)
+    attributes = {name: table.columns[name] for name in ATTRIBUTES if name in table.columns}
+    id_name = id_column if id_column in table.columns else None
     if given and id_name is None:
         # Other columns are carried into the output, so a misspelt id column would pass
         # unnoticed: one named on the command line must exist.
@@ -230,10 +291,13 @@ def echo_problems(table: Table, problems: Sequence[CellProblem]) -> None:
 
 
 def refuse_overwriting_inputs(out: Path | None, inputs: Sequence[Path | None]) -> None:
-    """An output must never replace one of the command's own inputs."""
+    """An output must never replace one of the command's own inputs (a mapping file
+    given with --mapping included)."""
     if out is None:
         return
-    for path in inputs:
+    context = click.get_current_context(silent=True)
+    reading = {} if context is None else context.meta.get(_READING_META, {})
+    for path in (*inputs, reading.get("mapping")):
         if path is not None and _same_file(out, path):
             raise OutputError(f"--out {out} is the input file {path}; choose another output")
 

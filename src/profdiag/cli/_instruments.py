@@ -81,11 +81,13 @@ def validate(files: tuple[Path, ...], overlay: Path | None) -> None:
 
 @click.command()
 @click.option("--out", type=click.Path(path_type=Path), help="Write to FILE instead of stdout.")
-def schema(out: Path | None) -> None:
-    """Print the JSON Schema of the instrument format."""
+@click.option("--mapping", "of_mapping", is_flag=True, help="The schema of mapping files instead.")
+def schema(out: Path | None, of_mapping: bool) -> None:
+    """Print the JSON Schema of the instrument format (or of mapping files)."""
     from profdiag._instrument.schema import schema_text
+    from profdiag._io.mapping import mapping_schema_text
 
-    write_text_output(out, schema_text())
+    write_text_output(out, mapping_schema_text() if of_mapping else schema_text())
 
 
 @click.command("import-keys")

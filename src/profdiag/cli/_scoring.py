@@ -99,6 +99,7 @@ def score(
         delimiter=delimiter,
         id_column=id_column,
         file_format=file_format,
+        items=list(definition.item_index),
     )
     require_column(responses, data, answers_column, "--answers-column")
     timed = timed_scales(definition)
@@ -319,6 +320,7 @@ def profile(
         delimiter=delimiter,
         id_column=id_column,
         file_format=file_format,
+        items=list(definition.item_index),
     )
     require_column(responses, data, answers_column, "--answers-column")
     person_columns = {

@@ -1,0 +1,267 @@
+"""Excel .xlsx in, through python-calamine (the `research` extra).
+
+One sheet is read (the first, or one chosen by name or by number from 1). The header is the
+first row with any cell in it, or the sheet row given (for sheets with a title above the
+table); rows of the sheet below it are respondents, in sheet order, including rows with no
+cell filled in (rows in = rows out); empty rows after the last filled one are not rows.
+
+Cells keep their kind. A column of numbers only is numeric (whole numbers as integers, so
+an id typed as 1001 stays 1001, not 1001.0); a column of text only is text as typed (an id
+typed as text keeps its leading zeros); a column mixing numbers and text keeps each cell
+as it is (the number 5 and the text "5" both answer 5, the text "пять" is reported by row
+and column like any invalid cell). Dates and times become ISO text (2025-03-14,
+2025-03-14T10:30:00), a boolean is never an answer. A cell holding a formula error
+(#DIV/0!, #N/A, ...) is read as that text, so in an item column it is reported by row and
+column; calamine itself reads such cells as empty, so the sheet's XML is searched for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from posixpath import join, normpath
+from typing import Any
+
+import numpy as np
+
+from profdiag._arrow import ArrowColumn
+from profdiag._io.binary_input import file_problem, first_line, open_binary, optional_module
+from profdiag.errors import ArgumentError, CellProblem, ResponseDataError
+
+_CELL_REFERENCE = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+_CELL_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_SHEET = re.compile(rb"<sheet\b[^>]*>")
+_ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
+_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
+_LARGEST_EXACT = 2.0**53
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A sheet's columns by header name; ``rows[r]`` is the sheet row (from 1) of data
+    row r."""
+
+    name: str
+    columns: dict[str, Sequence[Any]]
+    rows: list[int]
+
+
+def read_xlsx(
+    path: str | os.PathLike[str],
+    sheet: str | int | None = None,
+    header_row: int | None = None,
+) -> Sheet:
+    """One sheet of an Excel workbook as columns (see the module's notes).
+
+    Raises
+    ------
+    MissingExtraError
+        python-calamine is not installed.
+    ArgumentError
+        No such sheet, or `header_row` is not a row number (from 1).
+    ResponseDataError
+        The file cannot be read or is not an .xlsx workbook (or is damaged); the sheet is
+        empty or has no rows at or below `header_row`; a header cell above data is empty;
+        a column name is repeated.
+    """
+    calamine = optional_module("python_calamine", "python-calamine", "Excel .xlsx files")
+    source = str(path)
+    if header_row is not None and (isinstance(header_row, bool) or header_row < 1):
+        raise ArgumentError(f"header row {header_row!r} is not a sheet row number (from 1)")
+    with open_binary(path) as file:
+        data = file.read()
+    damaged = (calamine.CalamineError, OSError, ValueError)
+    try:
+        workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(workbook.sheet_names)
+    except damaged as error:
+        raise _not_xlsx(source, error) from None
+    index = _sheet_index(names, sheet)
+    try:
+        cells = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
+    except damaged as error:
+        raise _not_xlsx(source, error) from None
+    name = names[index]
+    first = next((r for r, row in enumerate(cells) if _filled(row)), None)
+    where = f"sheet {name!r}"
+    if first is None:
+        raise file_problem(source, f"{where}, which is empty", "a header row and rows of answers")
+    last = next(r for r in range(len(cells) - 1, -1, -1) if _filled(cells[r]))
+    top = first if header_row is None else header_row - 1
+    if top > last:
+        raise file_problem(
+            source,
+            f"{where} with its last filled row at {last + 1}",
+            f"a header at row {top + 1} (the header row asked for)",
+        )
+    _put_error_texts(data, index, cells)
+    header, body = cells[top], cells[top + 1 : last + 1]
+    width = len(header)
+    transposed = list(zip(*body, strict=True)) if body else [() for _ in range(width)]
+    columns: dict[str, Sequence[Any]] = {}
+    problems = []
+    unnamed = []
+    for position, (title, column) in enumerate(zip(header, transposed, strict=True)):
+        label = _header_text(title)
+        if not label.strip():
+            if any(cell != "" for cell in column):
+                unnamed.append(_letters(position))
+            continue  # an unused column of the sheet's range
+        if label in columns:
+            problems.append(CellProblem(-1, label, label, "each column name once"))
+            continue
+        columns[label] = _column(column)
+    if unnamed:
+        shown = ", ".join(unnamed[:10]) + (
+            f" and {len(unnamed) - 10} more" if len(unnamed) > 10 else ""
+        )
+        problems.append(
+            CellProblem(
+                -1,
+                f"({where}, row {top + 1})",
+                f"no name above column(s) {shown}",
+                "a name above every column with data (if the header is on a later row, "
+                "give that row's number)",
+            )
+        )
+    if problems:
+        raise ResponseDataError(source, problems)
+    return Sheet(name, columns, list(range(top + 2, top + 2 + len(body))))
+
+
+def _filled(row: list[Any]) -> bool:
+    return any(cell != "" for cell in row)
+
+
+def _not_xlsx(source: str, error: BaseException) -> ResponseDataError:
+    return file_problem(
+        source,
+        f"not .xlsx, or damaged ({first_line(error)[:50]})",
+        "an .xlsx workbook",
+    )
+
+
+def _sheet_index(names: list[str], sheet: str | int | None) -> int:
+    if sheet is None and names:
+        return 0
+    if isinstance(sheet, str) and sheet in names:
+        return names.index(sheet)
+    number = sheet if isinstance(sheet, int) else None
+    if isinstance(sheet, str) and sheet.isdigit():
+        number = int(sheet)
+    if number is not None and 1 <= number <= len(names):
+        return number - 1
+    raise ArgumentError(
+        f"the workbook has no sheet {sheet!r}; its sheets are "
+        + ", ".join(f"{n}: {name!r}" for n, name in enumerate(names, 1))
+        + " (give a name, or a number from 1)"
+    )
+
+
+def _header_text(cell: Any) -> str:
+    text = _text(cell)
+    return "" if text is None else text
+
+
+def _text(cell: Any) -> str | None:
+    if cell == "" or cell is None:
+        return None
+    if isinstance(cell, float) and cell.is_integer() and abs(cell) < _LARGEST_EXACT:
+        return str(int(cell))
+    if isinstance(cell, dt.date | dt.time):
+        return cell.isoformat()
+    return str(cell)
+
+
+def _letters(position: int) -> str:
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _column(cells: Sequence[Any]) -> Sequence[Any]:
+    """Numbers only: a numeric Arrow column; text only: a text one; else a list of cells."""
+    import pyarrow as pa
+
+    values = np.empty(len(cells), dtype=object)
+    values[:] = cells
+    empty = values == ""
+    values[empty] = None
+    try:
+        array = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
+        return [_cell(cell) for cell in values.tolist()]
+    if pa.types.is_floating(array.type):
+        numbers = array.to_numpy(zero_copy_only=False)
+        present = numbers[~np.isnan(numbers)]
+        if np.all(np.abs(present) < _LARGEST_EXACT) and np.all(present == np.floor(present)):
+            array = array.cast(pa.int64(), safe=False)
+    elif pa.types.is_temporal(array.type) or pa.types.is_null(array.type):
+        array = pa.array([_text(cell) for cell in values.tolist()], pa.string())
+    elif pa.types.is_large_string(array.type):
+        array = array.cast(pa.string())
+    return ArrowColumn(pa.chunked_array([array]))
+
+
+def _cell(cell: Any) -> Any:
+    if isinstance(cell, float) and cell.is_integer() and abs(cell) < _LARGEST_EXACT:
+        return int(cell)
+    if isinstance(cell, dt.date | dt.time | dt.timedelta):
+        return _text(cell)
+    return cell
+
+
+def _put_error_texts(data: bytes, index: int, cells: list[list[Any]]) -> None:
+    """Cells holding a formula error get its text (#DIV/0!, ...) in place of calamine's ''."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            member = _sheet_member(archive, index)
+            if member is None:
+                return
+            xml = archive.read(member)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return  # not a zip of XML parts (calamine read it some other way)
+    start = xml.find(b't="e"')
+    while start != -1:
+        opening = xml.rfind(b"<c ", 0, start)
+        closing = xml.find(b"</c>", start)
+        element = xml[opening : closing if closing != -1 else len(xml)]
+        reference = _CELL_REFERENCE.search(element)
+        value = _CELL_VALUE.search(element)
+        if opening != -1 and reference and value:
+            column = _column_number(reference.group(1).decode())
+            row = int(reference.group(2)) - 1
+            if row < len(cells) and column < len(cells[row]) and cells[row][column] == "":
+                cells[row][column] = value.group(1).decode("utf-8", "replace")
+        start = xml.find(b't="e"', start + 5)
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number - 1
+
+
+def _sheet_member(archive: zipfile.ZipFile, index: int) -> str | None:
+    """The path inside the .xlsx of the index-th sheet listed in the workbook."""
+    sheets = _SHEET.findall(archive.read("xl/workbook.xml"))
+    if index >= len(sheets):
+        return None
+    attributes = dict(_ATTRIBUTE.findall(sheets[index]))
+    target_id = next((v for k, v in attributes.items() if k.endswith(b":id")), None)
+    relationships = archive.read("xl/_rels/workbook.xml.rels")
+    for relationship in _RELATIONSHIP.findall(relationships):
+        fields = dict(_ATTRIBUTE.findall(relationship))
+        if fields.get(b"Id") == target_id and b"Target" in fields:
+            target = fields[b"Target"].decode()
+            return target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
+    return None
