@@ -442,7 +442,9 @@ def mantel_haenszel(reference: IntArray, focal: IntArray) -> dict[str, FloatArra
         expected = (n_ref * ones / n).sum(-1)
         var_a = (n_ref * n_foc * ones * (n - ones) / (n**2 * np.maximum(n - 1, 1))).sum(-1)
         difference = np.abs(a.sum(-1) - expected)
-        chi_square = np.maximum(difference - 0.5, 0.0) ** 2 / var_a
+        # As R's mantelhaen.test: the 0.5 correction only when |difference| >= 0.5.
+        correction = np.where(difference >= 0.5, 0.5, 0.0)
+        chi_square = (difference - correction) ** 2 / var_a
         d_dif = -DELTA * np.log(alpha)
         d_se = DELTA * np.sqrt(variance)
     return {
