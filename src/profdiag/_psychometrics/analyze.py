@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from profdiag._instrument.model import Instrument
-from profdiag._psychometrics.dif import dif_analysis
+from profdiag._psychometrics.dif import dif_analysis, grouping
 from profdiag._psychometrics.moments import (
     BLOCK_ROWS,
     BlockValues,
@@ -123,13 +123,17 @@ def analyze(
         raise ArgumentError(f"level must be a number between 0 and 1; got {level!r}")
     scoring = compile_plan(instrument)
     plan = analysis_plan(instrument)
-    groups = None if dif_by is None else _group_column(data, dif_by, source)
+    column = None if dif_by is None else _group_column(data, dif_by, source)
     if isinstance(dif_by, str):
         other_columns = [*other_columns, dif_by]
     reader = _reader(
         scoring, instrument, data, strict, id_column, other_columns, source, answers_column
     )
     n_rows = reader.n_rows
+    groups = None
+    if column is not None:
+        name = dif_by if isinstance(dif_by, str) else "dif_by"
+        groups = grouping(column, n_rows, name, dif_reference)
     first = reader(0, min(n_rows, BLOCK_ROWS))
     shifts = variable_shifts(plan, first)
     every = [[True] * len(layout.entries) for layout in plan.scales]
@@ -147,8 +151,7 @@ def analyze(
     scales = scale_analyses(plan, pairwise, moments, totals, layout, varying, n_rows, level)
     dif = None
     if groups is not None:
-        name = dif_by if isinstance(dif_by, str) else "dif_by"
-        dif = dif_analysis(plan, reader, n_rows, BLOCK_ROWS, groups, name, dif_reference)
+        dif = dif_analysis(plan, reader, n_rows, BLOCK_ROWS, groups)
     return Analysis(
         instrument=InstrumentRef(
             scoring.instrument_id,

@@ -656,26 +656,41 @@ def _favours(d_dif: float | None) -> str | None:
     return "reference" if d_dif < 0 else "focal"
 
 
+@dataclass(frozen=True)
+class Grouping:
+    """Each respondent's group (-1: none), the group labels and the reference group."""
+
+    name: str
+    codes: IntArray
+    labels: list[str]
+    reference: int
+
+
+def grouping(column: Any, n_rows: int, name: str, reference: str | None) -> Grouping:
+    """The groups of a column, checked before any counting."""
+    codes, labels = group_codes(column, n_rows, name)
+    sizes = np.bincount(codes[codes >= 0], minlength=len(labels))
+    chosen = choose_reference(labels, sizes.tolist(), name, reference)
+    return Grouping(name, codes, labels, chosen)
+
+
 def dif_analysis(
     plan: AnalysisPlan,
     read: Callable[[int, int], FloatArray],
     n_rows: int,
     block_rows: int,
-    column: Any,
-    name: str,
-    reference: str | None,
+    groups: Grouping,
 ) -> DifAnalysis:
-    codes, labels = group_codes(column, n_rows, name)
-    sizes = np.bincount(codes[codes >= 0], minlength=len(labels))
-    chosen = choose_reference(labels, sizes.tolist(), name, reference)
+    codes, labels, chosen = groups.codes, groups.labels, groups.reference
     counts = count_scales(plan, read, n_rows, block_rows, codes, len(labels))
     comparisons = tuple(
         compare(plan, counts, chosen, focal, labels)
         for focal in range(len(labels))
         if focal != chosen
     )
+    sizes = np.bincount(codes[codes >= 0], minlength=len(labels))
     return DifAnalysis(
-        by=name,
+        by=groups.name,
         groups={label: int(size) for label, size in zip(labels, sizes, strict=True)},
         n_no_group=int((codes < 0).sum()),
         reference=labels[chosen],
