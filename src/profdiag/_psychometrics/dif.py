@@ -192,11 +192,14 @@ def group_codes(column: Any, n_rows: int, name: str) -> tuple[IntArray, list[str
 
     arrow = arrow_array(column)
     if arrow is None:
-        cells = column.tolist() if isinstance(column, np.ndarray) else list(column)
+        if hasattr(column, "to_numpy") and not isinstance(column, np.ndarray):
+            column = column.to_numpy()  # a pandas Series
+        cells = column if isinstance(column, np.ndarray) else list(column)
         try:
             arrow = pa.chunked_array([pa.array(cells, from_pandas=True)])
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            arrow = pa.chunked_array([pa.array([_text(cell) for cell in cells], pa.string())])
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            text = [_text(cell) for cell in cells]  # mixed types: each cell as text
+            arrow = pa.chunked_array([pa.array(text, pa.string())])
     if len(arrow) != n_rows:
         raise ArgumentError(
             f"the grouping column {name!r} has {len(arrow)} values; expected one per "
