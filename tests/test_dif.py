@@ -523,3 +523,39 @@ def test_cli_constant_column(tmp_path: Path) -> None:
     assert code == 2
     assert "the grouping column 'sex' has only 'm'" in err and "Traceback" not in err
     assert "--dif-reference" not in err
+
+
+def test_double_precision_counts_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    single = _analysed()
+    monkeypatch.setattr("profdiag._psychometrics.dif.SINGLE_PRECISION_BINS", 0)
+    double = _analysed()
+    for by in ("sex", "grade"):
+        assert single[by] == double[by]
+
+
+def test_codes_with_gaps_give_the_same_odds_ratios_and_classes() -> None:
+    """Four-point items coded 0, 2, 4, 6 instead of 1..4: the strata and the splits are
+    the same, the SMD doubles, Mantel's chi-square and SMD/SD do not change."""
+    from profdiag._instrument import instrument_from_document
+
+    document = json.loads(INSTRUMENT.read_text(encoding="utf-8"))
+    document["response_formats"]["agree4"]["codes"] = [0, 2, 4, 6]
+    document["items"] = [i for i in document["items"] if i["id"].startswith("l")]
+    document["scales"] = [s for s in document["scales"] if s["id"] == "LIK"]
+    spread = instrument_from_document(document)
+    columns = read_table(RESPONSES).columns
+    likert = {name: columns[name] for name in columns if name.startswith("l")}
+    recoded = {
+        name: [None if v in (None, "") else 2 * (int(v) - 1) for v in cells]
+        for name, cells in likert.items()
+    }
+    sex = list(columns["sex"])
+    gapped = profdiag.analyze(spread, {**recoded, "sex": sex}, dif_by="sex", dif_reference="m")
+    original = _analysed()["sex"].comparison("f").scale("LIK")
+    assert gapped.dif is not None
+    for item in gapped.dif.comparison("f").scale("LIK").items:
+        before = original.item(item.item_id)
+        assert item.dif_class == before.dif_class and item.n_strata == before.n_strata
+        assert item["la_odds_ratio"] == pytest.approx(before["la_odds_ratio"], rel=1e-12)
+        assert item["mantel_chi_square"] == pytest.approx(before["mantel_chi_square"], rel=1e-9)
+        assert item["smd"] == pytest.approx(2 * before["smd"], rel=1e-9)
