@@ -559,3 +559,26 @@ def test_codes_with_gaps_give_the_same_odds_ratios_and_classes() -> None:
         assert item["la_odds_ratio"] == pytest.approx(before["la_odds_ratio"], rel=1e-12)
         assert item["mantel_chi_square"] == pytest.approx(before["mantel_chi_square"], rel=1e-9)
         assert item["smd"] == pytest.approx(2 * before["smd"], rel=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["f", "m", " m", "", "10", "9", "ru"]), min_size=1, max_size=30))
+def test_group_codes_agree_whatever_the_column_type(cells: list[str]) -> None:
+    """A numpy array (np.unique), a list (Arrow) and a CSV-read Arrow column give the same
+    groups: trimmed text, empty cells without a group, numbers in numeric order."""
+    import pyarrow as pa
+
+    from profdiag._arrow import ArrowColumn
+    from profdiag._psychometrics.dif import group_codes
+
+    as_list = group_codes(cells, len(cells), "g")
+    as_array = group_codes(np.array(cells), len(cells), "g")
+    as_arrow = group_codes(ArrowColumn(pa.chunked_array([pa.array(cells)])), len(cells), "g")
+    for codes, labels in (as_array, as_arrow):
+        assert labels == as_list[1] and codes.tolist() == as_list[0].tolist()
+    labels = as_list[1]
+    assert "" not in labels and " m" not in labels
+    numbers = [label for label in labels if label.isdigit()]
+    assert numbers == sorted(numbers, key=int) and labels[: len(numbers)] == numbers
+    expected = [labels.index(c.strip()) if c.strip() else -1 for c in cells]
+    assert as_list[0].tolist() == expected

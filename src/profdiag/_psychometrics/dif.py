@@ -195,6 +195,8 @@ def group_codes(column: Any, n_rows: int, name: str) -> tuple[IntArray, list[str
     if arrow is None:
         if hasattr(column, "to_numpy") and not isinstance(column, np.ndarray):
             column = column.to_numpy()  # a pandas Series
+        if isinstance(column, np.ndarray) and column.dtype.kind in "USiu":
+            return _codes_of_plain_array(column, n_rows, name)
         cells = column if isinstance(column, np.ndarray) else list(column)
         try:
             arrow = pa.chunked_array([pa.array(cells, from_pandas=True)])
@@ -220,6 +222,24 @@ def group_codes(column: Any, n_rows: int, name: str) -> tuple[IntArray, list[str
     remap[np.array(order, dtype=np.int64)] = np.arange(len(labels))
     codes = remap[indices]  # -1 indexes the last entry, which stays -1
     return codes, [labels[i] for i in order]
+
+
+def _codes_of_plain_array(column: np.ndarray, n_rows: int, name: str) -> tuple[IntArray, list[str]]:
+    """Text or whole numbers in a numpy array: one np.unique, then the few labels."""
+    if column.ndim != 1 or len(column) != n_rows:
+        raise ArgumentError(
+            f"the grouping column {name!r} has shape {column.shape}; expected one value per "
+            f"respondent ({n_rows})"
+        )
+    uniques, inverse = np.unique(column, return_inverse=True)
+    texts = [
+        (u.decode("utf-8", "replace") if isinstance(u, bytes) else str(u)).strip()
+        for u in uniques.tolist()
+    ]
+    labels = sorted({t for t in texts if t}, key=_label_key)
+    position = {label: i for i, label in enumerate(labels)}
+    remap = np.array([position.get(t, -1) for t in texts], dtype=np.int64)
+    return remap[inverse.reshape(-1)], labels
 
 
 def _text(cell: Any) -> str | None:
