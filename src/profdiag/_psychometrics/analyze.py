@@ -118,6 +118,19 @@ def analyze(
     >>> first = realistic.items[0]
     >>> first.item_id, first.n, round(first.missing, 4), round(first["r_drop"], 2)
     ('ip01', 299, 0.0033, 0.53)
+
+    DIF screening between two groups (here drawn at random: with 60 items tested at 0.05
+    on 150 respondents a group, a few BB flags are chance):
+
+    >>> groups = np.where(rng.random(300) < 0.5, "f", "m")
+    >>> dif = profdiag.analyze(onet, answers, dif_by=groups).dif
+    >>> dif.reference, dif.groups, [c.focal for c in dif.comparisons]
+    ('f', {'f': 151, 'm': 149}, ['m'])
+    >>> item = dif.comparisons[0].scale("R").item("ip02")
+    >>> item.kind, item.n_reference + item.n_focal, item.dif_class
+    ('polytomous', 299, 'AA')
+    >>> sorted({item.dif_class for _, item in dif.comparisons[0].flagged()})
+    ['BB']
     """
     if not isinstance(level, int | float) or not 0.0 < level < 1.0 or math.isnan(level):
         raise ArgumentError(f"level must be a number between 0 and 1; got {level!r}")
