@@ -423,6 +423,9 @@ def test_grouping_errors() -> None:
         profdiag.analyze(instrument, three, dif_by="group")
     with pytest.raises(ArgumentError, match="'z' is not a value"):
         profdiag.analyze(instrument, three, dif_by="group", dif_reference="z")
+    many = {**rows, "group": [str(i) for i in range(len(rows["h1"]))]}
+    with pytest.raises(ArgumentError, match="185 different values"):
+        profdiag.analyze(instrument, many, dif_by="group", dif_reference="1")
     with pytest.raises(ArgumentError, match="one per respondent"):
         profdiag.analyze(instrument, rows, other_columns=["group"], dif_by=["a", "b"])
 

@@ -36,6 +36,7 @@ SMD_SMALL = 0.17  # Zwick, Thayer & Mazzeo (1997): |SMD|/SD above which BB ...
 SMD_LARGE = 0.25  # ... and above which CC
 DIF_ROWS = 65_536  # rows counted at once
 SINGLE_PRECISION_BINS = 2**24  # float32 holds every whole number below
+MAX_GROUPS = 50  # more values look like an identifier or a score, not groups
 
 DIF_METHOD = (
     "Matched on the rest score (the scale's keyed total without the item; respondents "
@@ -269,6 +270,11 @@ def choose_reference(
         seen = f"only {shown}" if labels else "no values"
         raise ArgumentError(
             f"the grouping column {name!r} has {seen}; DIF compares two or more groups"
+        )
+    if len(labels) > MAX_GROUPS:
+        raise ArgumentError(
+            f"the grouping column {name!r} has {len(labels)} different values ({shown}); "
+            f"DIF compares groups (at most {MAX_GROUPS}): is it an identifier or a score?"
         )
     if reference is not None:
         if str(reference) not in labels:
