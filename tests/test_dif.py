@@ -585,3 +585,14 @@ def test_group_codes_agree_whatever_the_column_type(cells: list[str]) -> None:
     assert numbers == sorted(numbers, key=int) and labels[: len(numbers)] == numbers
     expected = [labels.index(c.strip()) if c.strip() else -1 for c in cells]
     assert as_list[0].tolist() == expected
+
+
+def test_importing_profdiag_does_not_load_scipy_stats() -> None:
+    """DIF's p-values need scipy.stats (about a second to import under load): loaded on
+    first use, so that scoring and reports start as fast as before."""
+    import subprocess
+    import sys
+
+    code = "import sys, profdiag; print('scipy.stats' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
