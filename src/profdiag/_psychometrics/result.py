@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from profdiag._psychometrics.dif import DifAnalysis
 from profdiag._psychometrics.variables import FloatArray
 from profdiag._scoring.result import InstrumentRef
 from profdiag.errors import CellProblem
@@ -153,6 +154,7 @@ class Analysis:
     scales: tuple[ScaleAnalysis, ...]
     intercorrelations: Intercorrelations
     problems: tuple[CellProblem, ...]
+    dif: DifAnalysis | None = None  # with analyze(..., dif_by=...)
 
     def scale(self, scale_id: str) -> ScaleAnalysis:
         for scale in self.scales:
@@ -161,7 +163,7 @@ class Analysis:
         raise KeyError(scale_id)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "instrument": {
                 "id": self.instrument.id,
                 "version": self.instrument.version,
@@ -175,10 +177,14 @@ class Analysis:
             "scales": {scale.scale_id: scale.as_dict() for scale in self.scales},
             "intercorrelations": self.intercorrelations.as_dict(),
         }
+        if self.dif is not None:
+            out["dif"] = self.dif.as_dict()
+        return out
 
     def csv_tables(self) -> dict[str, str]:
         """The analysis as CSV texts for spreadsheets, by table name: 'scales', 'items',
-        'intercorrelations' (empty cells where the JSON has null)."""
+        'intercorrelations' and, with DIF screening, 'dif' (empty cells where the JSON
+        has null)."""
         from profdiag._psychometrics.tables import csv_tables  # imports this module
 
         return csv_tables(self)

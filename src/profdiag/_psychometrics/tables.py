@@ -1,4 +1,5 @@
-"""An analysis as three CSV tables for spreadsheet users: scales, items, intercorrelations.
+"""An analysis as CSV tables for spreadsheet users: scales, items, intercorrelations and,
+with DIF screening, dif (one row per comparison, scale and item).
 
 Numbers at full precision (Python's shortest round-trip form); an empty cell where the
 JSON has null.
@@ -12,18 +13,44 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from profdiag._psychometrics.dif import (
+    DICHOTOMOUS_STATISTICS,
+    POLYTOMOUS_STATISTICS,
+    DifAnalysis,
+)
 from profdiag._psychometrics.result import ITEM_STATISTICS, SCALE_STATISTICS, Analysis
 
 TABLE_NAMES = ("scales", "items", "intercorrelations")
+DIF_TABLE = "dif"
+DIF_COLUMNS = (
+    "reference",
+    "focal",
+    "scale",
+    "item",
+    "type",
+    "n_reference",
+    "n_focal",
+    "n_missing",
+    "n_not_scorable",
+    "n_unmatched",
+    "n_strata",
+    *dict.fromkeys((*DICHOTOMOUS_STATISTICS, *POLYTOMOUS_STATISTICS)),
+    "class",
+    "favours",
+    "note",
+)
 
 
 def csv_tables(analysis: Analysis) -> dict[str, str]:
-    """Table name -> CSV text, for `TABLE_NAMES`."""
-    return {
+    """Table name -> CSV text, for `TABLE_NAMES` (and `DIF_TABLE` with DIF screening)."""
+    tables = {
         "scales": _scales(analysis),
         "items": _items(analysis),
         "intercorrelations": _intercorrelations(analysis),
     }
+    if analysis.dif is not None:
+        tables[DIF_TABLE] = _dif(analysis.dif)
+    return tables
 
 
 def _scales(analysis: Analysis) -> str:
@@ -107,6 +134,26 @@ def _intercorrelations(analysis: Analysis) -> str:
         for row, scale_id in enumerate(table.scale_ids)
     ]
     return _csv(header, rows)
+
+
+def _dif(dif: DifAnalysis) -> str:
+    """Every analysed item; a scale that could not be analysed is one row with its note."""
+    rows = []
+    for comparison in dif.comparisons:
+        for scale in comparison.scales:
+            if not scale.items:
+                rows.append(
+                    [comparison.reference, comparison.focal, scale.scale_id]
+                    + [None] * (len(DIF_COLUMNS) - 4)
+                    + [scale.note]
+                )
+            for item in scale.items:
+                values = item.as_dict()
+                rows.append(
+                    [comparison.reference, comparison.focal, scale.scale_id, item.item_id]
+                    + [values.get(column) for column in DIF_COLUMNS[4:]]
+                )
+    return _csv(DIF_COLUMNS, rows)
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
