@@ -19,6 +19,12 @@ from typing import TYPE_CHECKING, Any
 from profdiag._instrument import Instrument, bundled_ids, load_instrument, parse_instrument
 from profdiag._instrument.overlay import TextOverlay, apply_overlay, load_overlay
 from profdiag._norms import StandardScores, se_difference, standardize
+from profdiag._privacy import (
+    Pseudonymised,
+    generate_key,
+    looks_like_direct_identifier,
+    pseudonymise,
+)
 from profdiag._profile.build import ProfileInput, ScoredInput, build_profiles
 from profdiag._profile.files import profiles_json, read_profiles
 from profdiag._profile.model import Profile
@@ -78,6 +84,7 @@ __all__ = [
     "ProfdiagError",
     "Profile",
     "ProfileInput",
+    "Pseudonymised",
     "ReportError",
     "ReportOptions",
     "ResponseData",
@@ -93,11 +100,14 @@ __all__ = [
     "apply_overlay",
     "build_profiles",
     "bundled_ids",
+    "generate_key",
     "load_catalogue",
     "load_instrument",
     "load_overlay",
+    "looks_like_direct_identifier",
     "parse_instrument",
     "profiles_json",
+    "pseudonymise",
     "read_profiles",
     "render_batch",
     "render_html",

@@ -7,6 +7,7 @@ import click
 from profdiag.cli._analysis import analyze
 from profdiag.cli._errors import ErrorReportingGroup
 from profdiag.cli._instruments import describe, import_keys, instruments, schema, validate
+from profdiag.cli._privacy import keygen, pseudonymise
 from profdiag.cli._reports import demo, report
 from profdiag.cli._scoring import profile, score
 
@@ -28,5 +29,7 @@ for command in (
     analyze,
     report,
     demo,
+    keygen,
+    pseudonymise,
 ):
     main.add_command(command)
