@@ -31,6 +31,7 @@ from profdiag._profile.model import Profile
 from profdiag._profile.occupations import OccupationCatalogue, load_catalogue
 from profdiag._psychometrics import analyze
 from profdiag._scoring import ScaleStatus, ScoreResult, score
+from profdiag._scoring.result import CategoricalAnswers
 from profdiag._scoring.score import ResponseData, score_with_values
 from profdiag.errors import (
     ArgumentError,
@@ -73,6 +74,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "ArgumentError",
+    "CategoricalAnswers",
     "CellProblem",
     "DefinitionProblem",
     "DocumentError",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from profdiag._instrument.model import Instrument, Language, Scale
+from profdiag._instrument.model import Instrument, Item, Language, Scale
 
 
 def describe_instrument(instrument: Instrument, language: Language = "ru") -> str:
@@ -33,6 +33,10 @@ def describe_instrument(instrument: Instrument, language: Language = "ru") -> st
         lines.append(f"  notes: {instrument.notes.get(language)}")
     formats = ", ".join(f"{name} ({fmt.type})" for name, fmt in instrument.response_formats.items())
     lines.append(f"  {len(instrument.items)} items; response formats: {formats}")
+    survey = [item for item in instrument.items if instrument.is_survey_item(item)]
+    if survey:
+        lines.append(f"  {len(survey)} items recorded, not scored (group reports only):")
+        lines += [_survey_line(instrument, item) for item in survey]
     lines.append(f"  {len(instrument.scales)} scales:")
     lines += [_scale_line(scale, language) for scale in instrument.scales]
     if instrument.norms:
@@ -71,3 +75,19 @@ def _scale_line(scale: Scale, language: Language) -> str:
     if scale.time_limit_seconds is not None:
         parts.append(f"time limit {scale.time_limit_seconds} s")
     return "; ".join(parts)
+
+
+def _survey_line(instrument: Instrument, item: Item) -> str:
+    fmt = instrument.format_of(item)
+    if fmt.type == "text":
+        return f"    {item.id}: text, up to {fmt.max_length} characters"
+    codes = ", ".join(
+        option.code + (" (alone)" if option.exclusive else "") for option in fmt.options
+    )
+    if fmt.type == "nominal":
+        return f"    {item.id}: one of {len(fmt.options)}: {codes}"
+    most = f", at most {fmt.max_selected}" if fmt.max_selected is not None else ""
+    return (
+        f"    {item.id}: any of {len(fmt.options)}{most}: {codes} "
+        f"(one cell joined by {fmt.delimiter!r}, or columns {item.id}.<code> of 0/1)"
+    )
