@@ -14,7 +14,6 @@ returned as `CategoricalAnswers` for group reports.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -25,7 +24,7 @@ from profdiag._scoring.encode import as_array, encode_column, is_no_answer, show
 from profdiag._scoring.inputs import Columns, Matrix, Record, Shape
 from profdiag._scoring.plan import FloatArray, ScoringPlan, SurveyItem
 from profdiag._scoring.result import CategoricalAnswers
-from profdiag.errors import CellProblem
+from profdiag.errors import ArgumentError, CellProblem
 
 __all__ = ["split_survey_items"]
 
@@ -64,11 +63,63 @@ def split_survey_items(
     return Columns(columns, n_rows), answers, problems
 
 
-def _cells(column: Any) -> Any:
+def _distinct(column: Any, n_rows: int) -> tuple[list[Any], np.ndarray]:
+    """The column's distinct cells and each row's index into them, so that each distinct
+    answer is read once (survey answers repeat a lot). Arrow columns are dictionary-
+    encoded by Arrow; a null is the cell None."""
     arrow = arrow_array(column)
     if arrow is not None:
-        return ArrowColumn(arrow).cells
-    return as_array(column)
+        import pyarrow as pa
+
+        if len(arrow) != n_rows:
+            raise ArgumentError(f"a column has {len(arrow)} rows, expected {n_rows}")
+        if pa.types.is_dictionary(arrow.type):
+            arrow = arrow.cast(arrow.type.value_type)
+        try:
+            encoded = arrow.combine_chunks().dictionary_encode()
+        except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+            return _distinct(ArrowColumn(arrow).cells, n_rows)
+        if isinstance(encoded, pa.ChunkedArray):  # pragma: no cover - pyarrow < 15
+            encoded = encoded.combine_chunks()
+        uniques = [*encoded.dictionary.to_pylist(), None]
+        index = encoded.indices.fill_null(len(uniques) - 1).to_numpy(zero_copy_only=False)
+        return uniques, np.asarray(index, dtype=np.intp)
+    cells = as_array(column)
+    if len(cells) != n_rows:
+        raise ArgumentError(f"a column has {len(cells)} rows, expected {n_rows}")
+    seen: dict[Any, int] = {}
+    uniques_list: list[Any] = []
+    index_list = np.empty(len(cells), dtype=np.intp)
+    for row, cell in enumerate(cells.tolist() if isinstance(cells, np.ndarray) else cells):
+        key: Any = (type(cell), cell) if not _is_nan(cell) else (float, "nan")
+        try:
+            position = seen.get(key)
+        except TypeError:  # a dict or list in JSON data: never an answer, kept apart
+            key, position = (object, row), None
+        if position is None:
+            position = seen[key] = len(uniques_list)
+            uniques_list.append(cell)
+        index_list[row] = position
+    return uniques_list, index_list
+
+
+def _is_nan(cell: Any) -> bool:
+    return isinstance(cell, float) and math.isnan(cell)
+
+
+def _report(
+    uniques: list[Any],
+    index: np.ndarray,
+    bad: list[int],
+    column: str,
+    expected: str,
+    problems: list[CellProblem],
+) -> None:
+    """A problem for each row whose cell is one of the `bad` distinct cells."""
+    if not bad:
+        return
+    for row in np.flatnonzero(np.isin(index, bad)).tolist():
+        problems.append(CellProblem(row, column, shown_cell(uniques[index[row]]), expected))
 
 
 def _nominal(
@@ -102,7 +153,7 @@ def _multiple_select(
         for name in present:
             del columns[name]
     elif item.item_id in columns:
-        _delimited(item, _cells(columns[item.item_id]), chosen, problems)
+        _delimited(item, columns[item.item_id], chosen, problems)
     elif present:
         for name in names:
             if name not in columns:
@@ -111,7 +162,7 @@ def _multiple_select(
                 )
         for k, name in enumerate(names):
             if name in columns:
-                _indicators(name, _cells(columns.pop(name)), chosen[:, k], problems)
+                _indicators(name, columns.pop(name), chosen[:, k], problems)
         _check_combination(item, chosen, problems, names[0])
     else:
         problems.append(
@@ -150,10 +201,13 @@ def _expected_list(item: SurveyItem) -> str:
 
 
 def _delimited(
-    item: SurveyItem, cells: Sequence[Any], chosen: FloatArray, problems: list[CellProblem]
+    item: SurveyItem, column: Any, chosen: FloatArray, problems: list[CellProblem]
 ) -> None:
     """Rows of "1;3;5": each known code (or alias) is 1, the other options 0."""
-    for row, cell in enumerate(cells):
+    uniques, index = _distinct(column, chosen.shape[0])
+    table = np.full((len(uniques), len(item.codes)), np.nan)
+    bad: list[int] = []
+    for u, cell in enumerate(uniques):
         if is_no_answer(cell):
             continue
         if isinstance(cell, bool | np.bool_):
@@ -170,10 +224,12 @@ def _delimited(
         else:
             picked = None
         if picked is None or not _allowed(item, picked):
-            problems.append(CellProblem(row, item.item_id, shown_cell(cell), _expected_list(item)))
+            bad.append(u)
             continue
-        chosen[row] = 0.0
-        chosen[row, sorted(picked)] = 1.0
+        table[u] = 0.0
+        table[u, sorted(picked)] = 1.0
+    chosen[:] = table[index]
+    _report(uniques, index, bad, item.item_id, _expected_list(item), problems)
 
 
 def _picked(item: SurveyItem, tokens: list[str]) -> set[int] | None:
@@ -199,10 +255,11 @@ def _allowed(item: SurveyItem, picked: set[int]) -> bool:
     return item.max_selected is None or len(picked) <= item.max_selected
 
 
-def _indicators(
-    name: str, cells: Sequence[Any], out: FloatArray, problems: list[CellProblem]
-) -> None:
-    for row, cell in enumerate(cells):
+def _indicators(name: str, column: Any, out: FloatArray, problems: list[CellProblem]) -> None:
+    uniques, index = _distinct(column, out.shape[0])
+    table = np.full(len(uniques), np.nan)
+    bad: list[int] = []
+    for u, cell in enumerate(uniques):
         if is_no_answer(cell):
             continue
         value: float | None = None
@@ -217,21 +274,28 @@ def _indicators(
         ):
             value = float(cell) if float(cell) in (0.0, 1.0) else None
         if value is None:
-            problems.append(CellProblem(row, name, shown_cell(cell), _INDICATOR_EXPECTED))
+            bad.append(u)
         else:
-            out[row] = value
+            table[u] = value
+    out[:] = table[index]
+    _report(uniques, index, bad, name, _INDICATOR_EXPECTED, problems)
 
 
 def _check_combination(
     item: SurveyItem, chosen: FloatArray, problems: list[CellProblem], first_column: str
 ) -> None:
     """Indicator columns: an exclusive option with another, or more than allowed."""
-    for row in range(chosen.shape[0]):
-        picked = {int(k) for k in np.flatnonzero(chosen[row] == 1.0)}
-        if picked and not _allowed(item, picked):
-            shown = ";".join(item.codes[k] for k in sorted(picked))
-            problems.append(CellProblem(row, item.item_id, shown, _expected_list(item)))
-            chosen[row] = np.nan
+    picked = chosen == 1.0
+    count = picked.sum(axis=1)
+    wrong = np.zeros(chosen.shape[0], dtype=bool)
+    if item.exclusive:
+        wrong |= picked[:, sorted(item.exclusive)].any(axis=1) & (count > 1)
+    if item.max_selected is not None:
+        wrong |= count > item.max_selected
+    for row in np.flatnonzero(wrong).tolist():
+        shown = ";".join(item.codes[k] for k in np.flatnonzero(picked[row]).tolist())
+        problems.append(CellProblem(row, item.item_id, shown, _expected_list(item)))
+    chosen[wrong] = np.nan
 
 
 def _text(
@@ -239,10 +303,10 @@ def _text(
 ) -> CategoricalAnswers | None:
     if item.item_id not in columns:
         return None  # reported as a missing item column
-    cells = _cells(columns[item.item_id])
-    texts = np.empty(n_rows, dtype=object)
-    expected = f"text of at most {item.max_length} characters (or empty for no answer)"
-    for row, cell in enumerate(cells):
+    uniques, index = _distinct(columns[item.item_id], n_rows)
+    table = np.empty(len(uniques), dtype=object)
+    bad: list[int] = []
+    for u, cell in enumerate(uniques):
         text: str | None
         if is_no_answer(cell):
             text = None
@@ -250,14 +314,24 @@ def _text(
             text = cell.strip()
         elif isinstance(cell, int | np.integer) and not isinstance(cell, bool | np.bool_):
             text = str(int(cell))
-        elif isinstance(cell, float | np.floating):
+        elif isinstance(cell, float | np.floating) and not isinstance(cell, bool | np.bool_):
             text = repr(float(cell))
         else:
-            problems.append(CellProblem(row, item.item_id, shown_cell(cell), expected))
+            bad.append(u)
             text = None
         if text is not None and len(text) > item.max_length:
-            problems.append(CellProblem(row, item.item_id, shown_cell(cell), expected))
+            bad.append(u)
             text = None
-        texts[row] = text if text and text not in item.missing_spellings else None
-    columns[item.item_id] = np.array([np.nan if text is None else 1.0 for text in texts])
+        table[u] = text if text and text not in item.missing_spellings else None
+    texts = table[index]
+    _report(
+        uniques,
+        index,
+        bad,
+        item.item_id,
+        f"text of at most {item.max_length} characters (or empty for no answer)",
+        problems,
+    )
+    answered = np.array([value is not None for value in table], dtype=bool)
+    columns[item.item_id] = np.where(answered[index], 1.0, np.nan)
     return CategoricalAnswers(item.item_id, "text", (), texts)
