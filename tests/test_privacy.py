@@ -265,6 +265,16 @@ def test_every_format_round_trips_with_rows_in_equal_rows_out(tmp_path: Path, su
     assert KEY.hex().encode() not in written
 
 
+def test_the_output_may_not_replace_the_data_or_the_key(tmp_path: Path) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text("id\na\n")
+    key = key_file(tmp_path)
+    for out in (data, key):
+        with pytest.raises(OutputError, match="is the input file"):
+            pseudonymise(data, key, "id", out)
+    assert data.read_text() == "id\na\n" and read_key(key) == KEY
+
+
 def test_output_is_atomic_and_a_failure_keeps_the_previous_file(tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
     out.write_text("previous\n")

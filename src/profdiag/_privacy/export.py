@@ -24,7 +24,7 @@ from typing import Any
 from profdiag._privacy.coarsen import CoarsenRule, coarsen_column, parse_rules
 from profdiag._privacy.identifiers import is_direct_identifier, looks_like_direct_identifier
 from profdiag._privacy.keys import check_key, read_key
-from profdiag.errors import ArgumentError, CellProblem, ResponseDataError
+from profdiag.errors import ArgumentError, CellProblem, OutputError, ResponseDataError
 
 __all__ = [
     "DEFAULT_LENGTH",
@@ -138,7 +138,8 @@ def pseudonymise(
         not a date or an age; two different ids share a pseudonym (use a longer
         `length`). Problems name the row and column, never the id.
     OutputError
-        `out` cannot be written; a previous file there is left as it was.
+        `out` cannot be written, or is the data or the key file; a previous file there is
+        left as it was.
 
     Examples
     --------
@@ -184,6 +185,7 @@ def pseudonymise(
     path = None
     if out is not None:
         path = Path(out)
+        _refuse_inputs(path, [data, key])
         _write(path, output, out_format, id_column, length)
     return Pseudonymised(
         columns=output,
@@ -365,6 +367,19 @@ def _normalised_id(cell: Any) -> Any:
         if cell.is_integer():
             return str(int(cell))
     return _NOT_AN_ID
+
+
+def _refuse_inputs(out: Path, inputs: list[Any]) -> None:
+    """The output must never replace the data or the key file."""
+    for given in inputs:
+        if not isinstance(given, str | os.PathLike):
+            continue
+        try:
+            same = os.path.samefile(out, given)
+        except OSError:
+            same = os.path.realpath(out) == os.path.realpath(given)
+        if same:
+            raise OutputError(f"cannot write {out}: it is the input file {given}")
 
 
 def _write(

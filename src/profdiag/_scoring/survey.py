@@ -163,7 +163,7 @@ def _multiple_select(
         for k, name in enumerate(names):
             if name in columns:
                 _indicators(name, columns.pop(name), chosen[:, k], problems)
-        _check_combination(item, chosen, problems, names[0])
+        _check_combination(item, chosen, problems)
     else:
         problems.append(
             CellProblem(
@@ -281,9 +281,7 @@ def _indicators(name: str, column: Any, out: FloatArray, problems: list[CellProb
     _report(uniques, index, bad, name, _INDICATOR_EXPECTED, problems)
 
 
-def _check_combination(
-    item: SurveyItem, chosen: FloatArray, problems: list[CellProblem], first_column: str
-) -> None:
+def _check_combination(item: SurveyItem, chosen: FloatArray, problems: list[CellProblem]) -> None:
     """Indicator columns: an exclusive option with another, or more than allowed."""
     picked = chosen == 1.0
     count = picked.sum(axis=1)
