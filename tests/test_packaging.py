@@ -49,6 +49,7 @@ def test_wheel_installs_and_scores_bundled_instrument_outside_checkout(tmp_path:
         "klimov-ddo",
         "onet-ip-sf-60",
         "profdiag-aptitude-sampler",
+        "profdiag-intentions-9-11",
         "profdiag-riasec-72",
     ]
     assert second == f"True {bundled}"

@@ -25,12 +25,19 @@ from profdiag._irt.result import Calibration
 from profdiag._irt.simulate import CatSimulation, simulate_cat
 from profdiag._norms import StandardScores, se_difference, standardize
 from profdiag._norms.building import NormsBuild, build_norms
+from profdiag._privacy import (
+    Pseudonymised,
+    generate_key,
+    looks_like_direct_identifier,
+    pseudonymise,
+)
 from profdiag._profile.build import ProfileInput, ScoredInput, build_profiles
 from profdiag._profile.files import profiles_json, read_profiles
 from profdiag._profile.model import Profile
 from profdiag._profile.occupations import OccupationCatalogue, load_catalogue
 from profdiag._psychometrics import analyze
 from profdiag._scoring import ScaleStatus, ScoreResult, score
+from profdiag._scoring.result import CategoricalAnswers
 from profdiag._scoring.score import ResponseData, score_with_values
 from profdiag._session import (
     Battery,
@@ -92,6 +99,7 @@ __all__ = [
     "Calibration",
     "CatRules",
     "CatSimulation",
+    "CategoricalAnswers",
     "CellProblem",
     "DefinitionProblem",
     "DocumentError",
@@ -107,6 +115,7 @@ __all__ = [
     "ProfdiagError",
     "Profile",
     "ProfileInput",
+    "Pseudonymised",
     "ReportError",
     "ReportOptions",
     "Respondent",
@@ -133,12 +142,15 @@ __all__ = [
     "build_profiles",
     "bundled_ids",
     "calibrate",
+    "generate_key",
     "load_catalogue",
     "load_instrument",
     "load_mapping",
     "load_overlay",
+    "looks_like_direct_identifier",
     "parse_instrument",
     "profiles_json",
+    "pseudonymise",
     "read_profiles",
     "render_batch",
     "render_html",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from profdiag._instrument.model import Instrument, Language, NormGroup, Scale, Selector
+from profdiag._instrument.model import Instrument, Item, Language, NormGroup, Scale, Selector
 
 
 def describe_instrument(
@@ -44,6 +44,10 @@ def describe_instrument(
     formats = ", ".join(f"{name} ({fmt.type})" for name, fmt in instrument.response_formats.items())
     lines.append(f"  {len(instrument.items)} items; response formats: {formats}")
     lines += _irt_lines(instrument)
+    survey = [item for item in instrument.items if instrument.is_survey_item(item)]
+    if survey:
+        lines.append(f"  {len(survey)} items recorded, not scored (group reports only):")
+        lines += [_survey_line(instrument, item) for item in survey]
     lines.append(f"  {len(instrument.scales)} scales:")
     lines += [_scale_line(scale, language) for scale in instrument.scales]
     if instrument.norms:
@@ -131,3 +135,19 @@ def _irt_lines(instrument: Instrument) -> list[str]:
         f"({', '.join(models)}); a {min(slopes):.2f} to {max(slopes):.2f}, "
         f"b {min(thresholds):.2f} to {max(thresholds):.2f}"
     ]
+
+
+def _survey_line(instrument: Instrument, item: Item) -> str:
+    fmt = instrument.format_of(item)
+    if fmt.type == "text":
+        return f"    {item.id}: text, up to {fmt.max_length} characters"
+    codes = ", ".join(
+        option.code + (" (alone)" if option.exclusive else "") for option in fmt.options
+    )
+    if fmt.type == "nominal":
+        return f"    {item.id}: one of {len(fmt.options)}: {codes}"
+    most = f", at most {fmt.max_selected}" if fmt.max_selected is not None else ""
+    return (
+        f"    {item.id}: any of {len(fmt.options)}{most}: {codes} "
+        f"(one cell joined by {fmt.delimiter!r}, or columns {item.id}.<code> of 0/1)"
+    )

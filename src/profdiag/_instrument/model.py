@@ -206,11 +206,85 @@ class ForcedChoiceFormat(Frozen):
     missing_codes: tuple[str, ...] = ()
 
 
+KlimovType = Literal["nature", "technique", "human", "sign", "art"]
+
+
+class SurveyOption(Option):
+    """An option of a nominal or multiple-select item: a category, never a number."""
+
+    exclusive: bool = Field(
+        default=False,
+        description="Multiple select: chosen alone or not at all ('none of these', "
+        "'I do not know').",
+    )
+    specify: Identifier | None = Field(
+        default=None,
+        description="The id of the text item where a respondent who chose this option says "
+        "what they mean ('other, specify').",
+    )
+    riasec: str | None = Field(
+        default=None,
+        pattern=r"^[RIASEC]{1,3}$",
+        description="Fields of work: the Holland letters the field mostly calls for, as the "
+        "occupation catalogue codes occupations.",
+    )
+    klimov_types: tuple[KlimovType, ...] = Field(
+        default=(),
+        max_length=2,
+        description="Fields of work: Klimov's type(s) of the field's subject, as the "
+        "occupation catalogue's 'ddo'.",
+    )
+
+
+class NominalFormat(Frozen):
+    """Pick one category. Recorded and validated, never summed into a scale."""
+
+    type: Literal["nominal"]
+    options: tuple[SurveyOption, ...] = Field(min_length=2)
+    missing_codes: tuple[str, ...] = ()
+
+
+class MultipleSelectFormat(Frozen):
+    """Choose all that apply: each option becomes a 0/1 indicator. Answers arrive as one
+    cell of codes joined by `delimiter` ("1;3;5") in the item's column, or as one 0/1
+    column per option named "<item>.<code>". Recorded, never summed into a scale."""
+
+    type: Literal["multiple_select"]
+    options: tuple[SurveyOption, ...] = Field(min_length=2)
+    delimiter: str = Field(
+        default=";",
+        min_length=1,
+        max_length=1,
+        description="The character between the codes of one answer.",
+    )
+    max_selected: int | None = Field(
+        default=None, ge=1, description="At most this many options ('choose up to three')."
+    )
+    missing_codes: tuple[str, ...] = ()
+
+
+class TextFormat(Frozen):
+    """Free text ('other, specify'): stored as written (trimmed), never scored."""
+
+    type: Literal["text"]
+    max_length: int = Field(default=500, ge=1, le=10_000, description="Characters at most.")
+    missing_codes: tuple[str, ...] = ()
+
+
 ResponseFormat = Annotated[
-    LikertFormat | BinaryFormat | NumericFormat | MultipleChoiceFormat | ForcedChoiceFormat,
+    LikertFormat
+    | BinaryFormat
+    | NumericFormat
+    | MultipleChoiceFormat
+    | ForcedChoiceFormat
+    | NominalFormat
+    | MultipleSelectFormat
+    | TextFormat,
     Field(discriminator="type"),
 ]
 CategoricalFormat = MultipleChoiceFormat | ForcedChoiceFormat
+SurveyFormat = NominalFormat | MultipleSelectFormat | TextFormat
+"""Formats whose answers are recorded and validated but never enter a scale."""
 
 
 MAX_SLOPE = 20.0
@@ -444,7 +518,7 @@ class CodeRule(Frozen):
 
     kind: Literal["riasec", "leading"]
     letters: dict[str, Literal["R", "I", "A", "S", "E", "C"]] = Field(default_factory=dict)
-    klimov_types: dict[str, Literal["nature", "technique", "human", "sign", "art"]] = Field(
+    klimov_types: dict[str, KlimovType] = Field(
         default_factory=dict,
         description="kind leading: scale id -> Klimov type (Человек — природа: nature, "
         "техника: technique, человек: human, знаковая система: sign, "
@@ -527,6 +601,10 @@ class Instrument(Frozen):
 
     def scale(self, scale_id: str) -> Scale:
         return self.scales[self.scale_index[scale_id]]
+
+    def is_survey_item(self, item: Item) -> bool:
+        """Nominal, multiple-select and text items: recorded, never scored."""
+        return isinstance(self.response_formats.get(item.format), SurveyFormat)
 
     def item_range(self, item: Item) -> tuple[float, float] | None:
         """(min, max) of an item's values where declared; None for categorical items."""

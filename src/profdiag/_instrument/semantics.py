@@ -21,9 +21,13 @@ from profdiag._instrument.model import (
     LikertFormat,
     LocalizedText,
     MultipleChoiceFormat,
+    MultipleSelectFormat,
     NumericFormat,
     Scale,
     Selector,
+    SurveyFormat,
+    SurveyOption,
+    TextFormat,
     TextStatus,
 )
 from profdiag.errors import DefinitionProblem, json_path
@@ -35,6 +39,7 @@ def find_problems(instrument: Instrument) -> list[DefinitionProblem]:
         _duplicate_ids,
         _formats,
         _items,
+        _survey_items,
         _scales,
         _text_status,
         _norms,
@@ -235,6 +240,14 @@ def _scale_entries(
         fmt = instrument.response_formats.get(item.format)
         if fmt is None:
             continue
+        if isinstance(fmt, SurveyFormat):
+            yield _problem(
+                (*path, "item"),
+                entry.item,
+                f"an item that can be scored; {item.id!r} is {fmt.type}, whose answers are "
+                "categories or text: recorded for group reports, never summed into a scale",
+            )
+            continue
         if entry.reverse and instrument.item_range(item) is None:
             yield _problem(
                 (*path, "reverse"),
@@ -265,6 +278,71 @@ def _scale_entries(
                 None,
                 f"an option-to-score map: forced-choice item {item.id!r} has no value of its own",
             )
+
+
+def _survey_items(instrument: Instrument) -> Iterator[DefinitionProblem]:
+    """Nominal, multiple-select and text items: option flags that fit the format, links to
+    'specify' text items, and indicator column names ("<item>.<code>") that are unique."""
+    for name, fmt in instrument.response_formats.items():
+        base: tuple[str | int, ...] = ("response_formats", name)
+        for position, option in enumerate(getattr(fmt, "options", ())):
+            if not isinstance(option, SurveyOption):
+                continue
+            if option.exclusive and not isinstance(fmt, MultipleSelectFormat):
+                yield _problem(
+                    (*base, "options", position, "exclusive"),
+                    True,
+                    "exclusive only in a multiple-select format (a nominal item has one "
+                    "answer anyway)",
+                )
+            if isinstance(fmt, MultipleSelectFormat):
+                for spelling in (option.code, *option.aliases):
+                    if fmt.delimiter in spelling or spelling != spelling.strip():
+                        yield _problem(
+                            (*base, "options", position),
+                            spelling,
+                            f"a code without the delimiter {fmt.delimiter!r} and without "
+                            "spaces around it",
+                        )
+            if option.specify is not None:
+                index = instrument.item_index.get(option.specify)
+                target = None if index is None else instrument.items[index]
+                target_format = (
+                    None if target is None else instrument.response_formats.get(target.format)
+                )
+                if not isinstance(target_format, TextFormat):
+                    yield _problem(
+                        (*base, "options", position, "specify"),
+                        option.specify,
+                        "the id of a text item (where the respondent says what 'other' is)",
+                    )
+        if (
+            isinstance(fmt, MultipleSelectFormat)
+            and fmt.max_selected is not None
+            and fmt.max_selected > len(fmt.options)
+        ):
+            yield _problem(
+                (*base, "max_selected"),
+                fmt.max_selected,
+                f"at most the number of options ({len(fmt.options)})",
+            )
+        if isinstance(fmt, MultipleSelectFormat) and fmt.delimiter.isalnum():
+            yield _problem(
+                (*base, "delimiter"), fmt.delimiter, "a character that is not a letter or digit"
+            )
+    ids = set(instrument.item_index)
+    for position, item in enumerate(instrument.items):
+        item_format = instrument.response_formats.get(item.format)
+        if isinstance(item_format, MultipleSelectFormat):
+            for option in item_format.options:
+                column = f"{item.id}.{option.code}"
+                if column in ids:
+                    yield _problem(
+                        ("items", position, "id"),
+                        item.id,
+                        f"an id whose option columns do not clash with other items: "
+                        f"{column!r} is the id of another item",
+                    )
 
 
 def _missing_rule(

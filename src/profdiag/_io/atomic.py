@@ -68,6 +68,8 @@ def write_atomically(
     content: bytes | str | memoryview | Iterable[bytes | memoryview],
     *,
     follow_symlinks: bool = True,
+    mode: int | None = None,
+    exclusive: bool = False,
 ) -> Path:
     """Write `content` (text is encoded as UTF-8; byte buffers from an iterable are written
     in order, as they come) to `path` atomically; return the path written (a symlink's
@@ -75,7 +77,11 @@ def write_atomically(
 
     With `follow_symlinks` False a symlink at `path` is replaced by the new file, never
     written through: for files whose names the program chooses inside a folder that
-    someone else may have planted links in."""
+    someone else may have planted links in.
+
+    `mode` sets the new file's permissions (the file is never readable by others before
+    they are set); `exclusive` refuses to replace an existing file (or link), atomically:
+    the complete new file is linked into place, which fails if the name is taken."""
     parts: Iterable[bytes | memoryview]
     if isinstance(content, str):
         parts = [content.encode("utf-8")]
@@ -83,7 +89,7 @@ def write_atomically(
         parts = [content]
     else:
         parts = content
-    target = output_target(path, follow_symlinks)
+    target = Path(path) if exclusive else output_target(path, follow_symlinks)
     temporary: str | None = None
     try:
         descriptor, temporary = tempfile.mkstemp(
@@ -94,9 +100,18 @@ def write_atomically(
                 stream.write(part)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, _new_file_mode(target) if not target.is_symlink() else _NEW_MODE)
-        os.replace(temporary, target)
-        temporary = None
+        if mode is not None:
+            os.chmod(temporary, mode)
+        else:
+            os.chmod(temporary, _new_file_mode(target) if not target.is_symlink() else _NEW_MODE)
+        if exclusive:
+            try:
+                os.link(temporary, target, follow_symlinks=False)
+            except FileExistsError:
+                raise OutputError(f"cannot write {path}: it exists already") from None
+        else:
+            os.replace(temporary, target)
+            temporary = None
         _fsync_folder(target.parent)
     except OSError as error:
         raise OutputError(f"cannot write {path}: {describe_os_error(error)}") from None

@@ -75,6 +75,23 @@ def score_table(
     return header, columns
 
 
+def categorical_columns(result: ScoreResult) -> list[tuple[str, Any]]:
+    """The validated answers of nominal, multiple-select and text items as output columns,
+    in item order: a nominal item's chosen code and a text item's text under the item's id
+    (empty for no answer), a multiple-select item as one 0/1 column per option,
+    "<item>.<code>" (empty for no answer)."""
+    columns: list[tuple[str, Any]] = []
+    for item_id, answers in result.categorical.items():
+        if answers.kind == "multiple_select":
+            for k, code in enumerate(answers.codes):
+                columns.append((f"{item_id}.{code}", _whole(answers.values[:, k])))
+        else:
+            cells = np.empty(len(result), dtype=object)
+            cells[:] = answers.chosen_codes()
+            columns.append((item_id, cells))
+    return columns
+
+
 def _whole(values: np.ndarray) -> np.ndarray:
     out = np.full(values.shape, None, dtype=object)
     known = ~np.isnan(values)

@@ -242,7 +242,7 @@ def _reader(
 ) -> _Reader:
     """A numeric array is validated block by block as it is read (no copy of the whole);
     any other shape is encoded whole, as `score` encodes it."""
-    if answers_column is None and isinstance(data, np.ndarray):
+    if answers_column is None and isinstance(data, np.ndarray) and not scoring.survey_items:
         shape = checked_shape(scoring, data, source)
         if isinstance(shape, Matrix) and shape.array.dtype.kind in NUMERIC_KINDS:
             matrix = shape.array

@@ -124,6 +124,32 @@ def encode_columns(
     return Encoded(values, problems, np.asarray(bad.any(axis=1)), ids)
 
 
+def encode_column(
+    coding: ItemCoding, column: Any, n_rows: int
+) -> tuple[FloatArray, BoolArray, Any]:
+    """One item's column (any kind `encode_columns` takes): its values, its invalid cells,
+    and the column as cells that can be indexed to show an invalid one."""
+    arrow = arrow_array(column)
+    if arrow is not None:
+        _check_length(coding.item_id, len(arrow), n_rows)
+        values, bad = encode_arrow_column(coding, arrow)
+        return values, bad, ArrowColumn(arrow)
+    array = as_array(column)
+    _check_length(coding.item_id, len(array), n_rows)
+    if array.dtype.kind in NUMERIC_KINDS:
+        values, bad = _encode_numeric_column(coding, array.astype(np.float64))
+    elif array.dtype.kind in "bc":
+        values, bad = np.full(len(array), np.nan), np.ones(len(array), dtype=bool)
+    else:
+        values, bad = _encode_text_column(coding, array)
+    return values, bad, array
+
+
+def shown_cell(cell: Any) -> Any:
+    """A cell as an error message shows it: numpy scalars as Python values."""
+    return _shown(cell)
+
+
 def _check_length(item_id: str, length: int, n_rows: int) -> None:
     if length != n_rows:
         raise ArgumentError(f"column {item_id!r} has {length} rows, expected {n_rows}")

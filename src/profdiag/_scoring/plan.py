@@ -26,8 +26,11 @@ from profdiag._instrument.model import (
     Item,
     LikertFormat,
     MultipleChoiceFormat,
+    MultipleSelectFormat,
+    NominalFormat,
     NumericFormat,
     Scale,
+    TextFormat,
 )
 from profdiag._instrument.semantics import parse_number
 
@@ -83,6 +86,31 @@ class ItemCoding:
 
 
 @dataclass(frozen=True)
+class SurveyItem:
+    """A nominal, multiple-select or text item: validated before scoring (see
+    `profdiag._scoring.survey`), its answers kept as categories or text. Its column of the
+    item-value matrix then holds the option's position (nominal), the number of options
+    chosen (multiple select) or 1 for an answer (text), and no scale reads it."""
+
+    item_id: str
+    position: int  # the item's column in the item-value matrix
+    kind: str  # "nominal", "multiple_select" or "text"
+    codes: tuple[str, ...]  # option codes, in order (none for text)
+    tokens: dict[str, int]  # code or alias -> option position (multiple select)
+    exclusive: frozenset[int]  # options chosen alone (multiple select)
+    max_selected: int | None
+    delimiter: str
+    max_length: int  # text
+    missing_spellings: frozenset[str]
+    coding: ItemCoding  # nominal: how the input is read (codes, aliases, missing codes)
+
+    @property
+    def indicator_columns(self) -> tuple[str, ...]:
+        """Multiple select: the one-column-per-option names, "<item>.<code>"."""
+        return tuple(f"{self.item_id}.{code}" for code in self.codes)
+
+
+@dataclass(frozen=True)
 class ScoringPlan:
     instrument_id: str
     instrument_version: str
@@ -123,6 +151,7 @@ class ScoringPlan:
     # The lowest and highest raw score each scale can take (reverse keying maps an item's
     # range onto itself; a lookup entry spans its lowest to its highest points).
     scale_ranges: tuple[tuple[float, float], ...]
+    survey_items: tuple[SurveyItem, ...] = ()
 
     @property
     def n_items(self) -> int:
@@ -230,6 +259,33 @@ def compile_plan(instrument: Instrument) -> ScoringPlan:
             else (float(low), float(high))
             for scale, low, high, total in zip(scales, lowest, highest, total_weight, strict=True)
         ),
+        survey_items=tuple(
+            _survey_item(instrument, item, position)
+            for position, item in enumerate(items)
+            if instrument.is_survey_item(item)
+        ),
+    )
+
+
+def _survey_item(instrument: Instrument, item: Item, position: int) -> SurveyItem:
+    fmt = instrument.format_of(item)
+    options = getattr(fmt, "options", ())
+    return SurveyItem(
+        item_id=item.id,
+        position=position,
+        kind=fmt.type,
+        codes=tuple(option.code for option in options),
+        tokens={
+            spelling: k
+            for k, option in enumerate(options)
+            for spelling in (option.code, *option.aliases)
+        },
+        exclusive=frozenset(k for k, option in enumerate(options) if option.exclusive),
+        max_selected=getattr(fmt, "max_selected", None),
+        delimiter=getattr(fmt, "delimiter", ";"),
+        max_length=getattr(fmt, "max_length", 0),
+        missing_spellings=frozenset(fmt.missing_codes) | {""},
+        coding=_coding(instrument, item, survey_input=True),
     )
 
 
@@ -285,16 +341,36 @@ def _number_spellings(value: float) -> list[str]:
     return spellings
 
 
-def _coding(instrument: Instrument, item: Item) -> ItemCoding:
+def _coding(instrument: Instrument, item: Item, *, survey_input: bool = False) -> ItemCoding:
+    """How an item's input becomes its value. A nominal item's own column of the
+    item-value matrix receives option positions already read from the input (see
+    SurveyItem), so its coding is the identity on 0..K-1 unless `survey_input`."""
     fmt = instrument.format_of(item)
     missing = frozenset(fmt.missing_codes) | {""}
     spellings: dict[str, float] = {}
     numeric: dict[float, float] = {}
-    if isinstance(fmt, LikertFormat | BinaryFormat):
+    if isinstance(fmt, NominalFormat) and not survey_input:
+        for position in range(len(fmt.options)):
+            numeric[float(position)] = float(position)
+        low, high, integer, free = 0.0, float(len(fmt.options) - 1), True, False
+        expected = f"an option position, 0 to {len(fmt.options) - 1}"
+    elif isinstance(fmt, LikertFormat | BinaryFormat):
         for code in fmt.codes:
             numeric[float(code)] = float(code)
         low, high, integer, free = float(fmt.codes[0]), float(fmt.codes[-1]), True, False
         expected = "one of the codes " + ", ".join(str(code) for code in fmt.codes)
+    elif isinstance(fmt, MultipleSelectFormat | TextFormat):
+        # Checked before scoring (see SurveyItem); the matrix holds a count, or 1 for text.
+        top = len(fmt.options) if isinstance(fmt, MultipleSelectFormat) else 1
+        first = 0 if isinstance(fmt, MultipleSelectFormat) else 1
+        for code in range(first, top + 1):
+            numeric[float(code)] = float(code)
+        low, high, integer, free = float(first), float(top), True, False
+        expected = (
+            f"a number of options chosen, 0 to {top}"
+            if isinstance(fmt, MultipleSelectFormat)
+            else "1 for a text answer"
+        )
     elif isinstance(fmt, NumericFormat):
         # An absent bound stands for the largest magnitude a definition may use.
         low = fmt.min if fmt.min is not None else -MAX_MAGNITUDE

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 
@@ -25,6 +25,56 @@ class InstrumentRef:
 
 
 @dataclass(frozen=True)
+class CategoricalAnswers:
+    """The validated answers of N respondents to one nominal, multiple-select or text item,
+    rows in input order (an invalid answer counts as no answer and is in `problems`).
+
+    `values` is, for a nominal item, the chosen option's position in `codes` (N,), NaN for
+    no answer; for a multiple-select item, one 0/1 indicator per option (N, K), a row of
+    NaN for no answer; for a text item, the text (N,) of objects, None for no answer.
+    """
+
+    item_id: str
+    kind: Literal["nominal", "multiple_select", "text"]
+    codes: tuple[str, ...]
+    values: np.ndarray
+
+    def answered(self) -> np.ndarray:
+        """(N,) True where the respondent answered the item."""
+        if self.kind == "text":
+            return np.array([value is not None for value in self.values], dtype=bool)
+        if self.kind == "nominal":
+            return np.asarray(~np.isnan(self.values))
+        return np.asarray(~np.isnan(self.values).all(axis=1))
+
+    def chosen_codes(self) -> list[str | None]:
+        """Nominal: the code chosen per row (None: no answer). Multiple select: the codes
+        chosen per row joined by ';' (None: no answer). Text: the texts."""
+        if self.kind == "text":
+            return list(self.values)
+        if self.kind == "nominal":
+            return [None if np.isnan(value) else self.codes[int(value)] for value in self.values]
+        return [
+            ";".join(code for code, flag in zip(self.codes, row, strict=True) if flag == 1.0)
+            if not np.isnan(row).all()
+            else None
+            for row in self.values
+        ]
+
+    def counts(self) -> dict[str, int]:
+        """Respondents per option code (multiple select: who chose it), in option order;
+        empty for a text item."""
+        if self.kind == "nominal":
+            answered = self.values[~np.isnan(self.values)].astype(int)
+            tally = np.bincount(answered, minlength=len(self.codes))
+            return dict(zip(self.codes, map(int, tally), strict=True))
+        if self.kind == "multiple_select":
+            tally = np.nansum(self.values == 1.0, axis=0)
+            return dict(zip(self.codes, map(int, tally), strict=True))
+        return {}
+
+
+@dataclass(frozen=True)
 class ScoreResult:
     """Raw scores of N respondents on S scales, rows in input order.
 
@@ -40,6 +90,9 @@ class ScoreResult:
     row_ids: Sequence[Any]
     problems: tuple[CellProblem, ...]
     row_has_problem: np.ndarray
+    categorical: Mapping[str, CategoricalAnswers] = field(default_factory=dict)
+    """The validated answers of the nominal, multiple-select and text items, by item id
+    (items whose column was absent are left out)."""
 
     def __len__(self) -> int:
         return int(self.raw.shape[0])

@@ -31,7 +31,8 @@ from profdiag._scoring.encode import (
 from profdiag._scoring.inputs import ACCEPTED, Columns, Matrix, Record, Shape, checked_shape
 from profdiag._scoring.kernel import KernelOutput, Workspace, score_values
 from profdiag._scoring.plan import FloatArray, ScoringPlan, compile_plan
-from profdiag._scoring.result import InstrumentRef, ScoreResult
+from profdiag._scoring.result import CategoricalAnswers, InstrumentRef, ScoreResult
+from profdiag._scoring.survey import split_survey_items
 from profdiag.errors import CellProblem, ResponseDataError
 
 # Rows per block on the numeric-array path: small enough to stay in cache, large enough
@@ -86,7 +87,9 @@ def score(
         DataFrame or mapping of column name -> column, a list of row dicts, or one dict
         (one respondent). Cells are answers as numbers, numeric text (" 4 ", "4,0") or
         option codes and aliases; None, NaN, empty text, pandas NA/NaT and the format's
-        missing-value codes mean no answer.
+        missing-value codes mean no answer. Nominal, multiple-select ("1;3;5", or columns
+        "<item>.<code>" of 0/1) and text items are validated and returned in
+        `result.categorical`, never scored (docs/instrument-format.md).
     strict
         With `strict`, any invalid cell, unknown column or missing item column raises
         ResponseDataError listing them all; otherwise each is recorded in
@@ -137,7 +140,9 @@ def score(
     ('ok', 9)
     """
     plan = compile_plan(instrument)
-    shape, sheet_problems = _prepared(plan, instrument, data, answers_column, source, allow_empty)
+    shape, early_problems, categorical = _prepared(
+        plan, instrument, data, answers_column, source, allow_empty
+    )
     roles = ColumnRoles(id_column, frozenset(other_columns))
     if isinstance(shape, Matrix) and shape.array.dtype.kind in NUMERIC_KINDS:
         encoded, output = _score_numeric_blocks(plan, shape.array, workers)
@@ -146,7 +151,8 @@ def score(
     else:
         encoded = _encode(plan, shape, roles)
         output = _score_in_blocks(plan, encoded.values, workers)
-    return _result(plan, _with_problems(encoded, sheet_problems), output, strict, source)
+    encoded = _with_problems(encoded, early_problems)
+    return _result(plan, encoded, output, strict, source, categorical)
 
 
 def score_with_values(
@@ -188,10 +194,13 @@ def score_with_values(
     ((1, 50), 3.0)
     """
     plan = compile_plan(instrument)
-    shape, sheet_problems = _prepared(plan, instrument, data, answers_column, source, False)
+    shape, early_problems, categorical = _prepared(
+        plan, instrument, data, answers_column, source, False
+    )
     encoded = _encode(plan, shape, ColumnRoles(id_column, frozenset(other_columns)))
     output = _score_in_blocks(plan, encoded.values, workers)
-    result = _result(plan, _with_problems(encoded, sheet_problems), output, strict, source)
+    encoded = _with_problems(encoded, early_problems)
+    result = _result(plan, encoded, output, strict, source, categorical)
     return result, encoded.values
 
 
@@ -202,13 +211,16 @@ def _prepared(
     answers_column: str | None,
     source: str,
     allow_empty: bool,
-) -> tuple[Shape, list[CellProblem]]:
+) -> tuple[Shape, list[CellProblem], dict[str, CategoricalAnswers]]:
     """The data's checked shape, with an answer-sheet column expanded into item columns
-    first (its bad tokens are returned as problems)."""
+    first (its bad tokens are returned as problems), and nominal, multiple-select and text
+    items read into categorical answers (see `profdiag._scoring.survey`)."""
     sheet_problems: list[CellProblem] = []
     if answers_column is not None:
         data, sheet_problems = expand_answers_column(instrument, data, answers_column)
-    return checked_shape(plan, data, source, allow_empty=allow_empty), sheet_problems
+    shape = checked_shape(plan, data, source, allow_empty=allow_empty)
+    shape, categorical, survey_problems = split_survey_items(plan, shape)
+    return shape, [*sheet_problems, *survey_problems], categorical
 
 
 def _with_problems(encoded: Encoded, problems: list[CellProblem]) -> Encoded:
@@ -231,7 +243,12 @@ def _with_problems(encoded: Encoded, problems: list[CellProblem]) -> Encoded:
 
 
 def _result(
-    plan: ScoringPlan, encoded: Encoded, output: KernelOutput, strict: bool, source: str
+    plan: ScoringPlan,
+    encoded: Encoded,
+    output: KernelOutput,
+    strict: bool,
+    source: str,
+    categorical: dict[str, CategoricalAnswers],
 ) -> ScoreResult:
     if strict and encoded.problems:
         raise ResponseDataError(source, encoded.problems)
@@ -252,6 +269,7 @@ def _result(
         row_ids=encoded.ids if encoded.ids is not None else range(n_rows),
         problems=tuple(encoded.problems),
         row_has_problem=row_has_problem,
+        categorical=categorical,
     )
 
 

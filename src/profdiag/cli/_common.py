@@ -257,7 +257,12 @@ def read_responses(
 def extra_columns(responses: Responses, definition: Instrument, used: Sequence[str]) -> list[str]:
     """Columns that are neither items, the id, respondent attributes nor `used` (answer
     sheets, times), in file order."""
+    from profdiag._scoring.plan import compile_plan
+
     known = {*definition.item_index, *responses.attributes, *used}
+    for survey_item in compile_plan(definition).survey_items:  # "<item>.<code>" columns
+        if survey_item.kind == "multiple_select":
+            known.update(survey_item.indicator_columns)
     if responses.id_name is not None:
         known.add(responses.id_name)
     return [name for name in responses.columns if name not in known]

@@ -86,6 +86,7 @@ def score(
     on stderr and the row's row_status is 'problems'.
     """
     from profdiag._io import score_table, write_table
+    from profdiag._io.score_table import categorical_columns
     from profdiag._io.tables import collector_paused
     from profdiag._norms import standardize
     from profdiag._scoring import score as score_data
@@ -163,7 +164,10 @@ def score(
             normed=normed,
             bands=bands,
             timing=speed_accuracy(definition, result, seconds) if timed else None,
-            extra=[] if drop_extra else [(name, responses.columns[name]) for name in extra],
+            extra=[
+                *([] if drop_extra else [(name, responses.columns[name]) for name in extra]),
+                *categorical_columns(result),
+            ],
         )
         clashes = [name for name in header if header.count(name) > 1]
         if clashes:
