@@ -7,6 +7,7 @@ element-wise operations over a block of respondents, never a loop over responden
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -39,6 +40,8 @@ class Split:
 
     missing: np.ndarray  # (N, I) bool
     filled: FloatArray  # (N, I)
+    # every filled value is a whole number within its item's range (checked by the caller)
+    integral: bool = False
 
     @classmethod
     def of(
@@ -66,11 +69,15 @@ class Workspace:
     Fresh multi-megabyte temporaries for every block cost page faults that made the archive
     path about a quarter slower (measured: 0.163 s -> 0.132 s for 1M x 60)."""
 
-    def __init__(self, rows: int, items: int) -> None:
-        self.missing = np.empty((rows, items), dtype=bool)
-        self.filled = np.empty((rows, items))
-        self.scratch = np.empty((rows, items))
-        self.missing_as_float = np.empty((rows, items))
+    def __init__(self, rows: int, items: int, order: Literal["C", "F"] = "C") -> None:
+        # order "F" for blocks made column by column (data frames): every pass then runs
+        # along columns, as the block does.
+        self.missing = np.empty((rows, items), dtype=bool, order=order)
+        self.filled = np.empty((rows, items), order=order)
+        self.scratch = np.empty((rows, items), order=order)
+        self.missing_as_float = np.empty((rows, items), order=order)
+        self.missing32 = np.empty((rows, items), dtype=np.float32, order=order)
+        self.filled32 = np.empty((rows, items), dtype=np.float32, order=order)
 
 
 def score_values(
@@ -89,12 +96,22 @@ def score_values(
     missing, filled = split.missing, split.filled
     if workspace is None:
         missing_as_float = missing.astype(np.float64)
+        answered_terms = plan.term_totals - missing_as_float @ plan.terms
+    elif plan.terms32 is not None:
+        missing32 = workspace.missing32[:n_rows]
+        np.copyto(missing32, missing)
+        answered_terms = plan.term_totals - missing32 @ plan.terms32
     else:
         missing_as_float = workspace.missing_as_float[:n_rows]
         np.copyto(missing_as_float, missing)
-    answered_terms = plan.term_totals - missing_as_float @ plan.terms
+        answered_terms = plan.term_totals - missing_as_float @ plan.terms
 
-    numerator = filled @ plan.slope
+    if workspace is not None and split.integral and plan.slope32 is not None:
+        filled32 = workspace.filled32[:n_rows]
+        np.copyto(filled32, filled, casting="same_kind")
+        numerator = (filled32 @ plan.slope32).astype(np.float64)
+    else:
+        numerator = filled @ plan.slope
     numerator += answered_terms[:, plan.offset_columns]
     if plan.entry_item.size:
         positions = filled[:, plan.entry_item].astype(np.intp)

@@ -7,7 +7,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol, TypeAlias, TypeVar
+from typing import Any, Literal, Protocol, TypeAlias, TypeVar
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -24,10 +24,12 @@ from profdiag._scoring.encode import (
     encode_block,
     encode_columns,
     encode_matrix,
+    encode_numeric_block,
     encode_record,
     id_cells,
     prepare_columns,
 )
+from profdiag._scoring.frames import NumericSource, numeric_sources, plain_columns
 from profdiag._scoring.inputs import ACCEPTED, Columns, Matrix, Record, Shape, checked_shape
 from profdiag._scoring.kernel import KernelOutput, Workspace, score_values
 from profdiag._scoring.plan import FloatArray, ScoringPlan, compile_plan
@@ -139,14 +141,26 @@ def score(
     plan = compile_plan(instrument)
     shape, sheet_problems = _prepared(plan, instrument, data, answers_column, source, allow_empty)
     roles = ColumnRoles(id_column, frozenset(other_columns))
+    sources = numeric_sources(plan.item_ids, shape.columns) if isinstance(shape, Columns) else None
     if isinstance(shape, Matrix) and shape.array.dtype.kind in NUMERIC_KINDS:
-        encoded, output = _score_numeric_blocks(plan, shape.array, workers)
+        if _converted_by_block(shape.array):
+            encoded, output = _score_filled_blocks(
+                plan, _matrix_filler(shape.array), shape.array.shape[0], workers
+            )
+        else:
+            encoded, output = _score_numeric_blocks(plan, shape.array, workers)
+    elif isinstance(shape, Columns) and sources is not None:
+        fill = _columns_filler(sources)
+        encoded, output = _score_filled_blocks(plan, fill, shape.n_rows, workers)
+        encoded = _with_columns(plan, encoded, shape, roles, sources)
     elif isinstance(shape, Columns) and _sliceable(plan, shape):
-        encoded, output = _score_column_blocks(plan, shape, roles, workers)
+        encoded, output = _score_column_blocks(plan, _plain_columns(shape), roles, workers)
     else:
-        encoded = _encode(plan, shape, roles)
+        encoded = _encode(plan, _plain(shape), roles)
         output = _score_in_blocks(plan, encoded.values, workers)
-    return _result(plan, _with_problems(encoded, sheet_problems), output, strict, source)
+    encoded = _with_problems(encoded, sheet_problems)
+    index = shape.index if isinstance(shape, Columns) else None
+    return _result(plan, encoded, output, strict, source, roles.id_column, index)
 
 
 def score_with_values(
@@ -189,9 +203,11 @@ def score_with_values(
     """
     plan = compile_plan(instrument)
     shape, sheet_problems = _prepared(plan, instrument, data, answers_column, source, False)
-    encoded = _encode(plan, shape, ColumnRoles(id_column, frozenset(other_columns)))
+    encoded = _encode(plan, _plain(shape), ColumnRoles(id_column, frozenset(other_columns)))
     output = _score_in_blocks(plan, encoded.values, workers)
-    result = _result(plan, _with_problems(encoded, sheet_problems), output, strict, source)
+    index = shape.index if isinstance(shape, Columns) else None
+    encoded = _with_problems(encoded, sheet_problems)
+    result = _result(plan, encoded, output, strict, source, id_column, index)
     return result, encoded.values
 
 
@@ -231,7 +247,13 @@ def _with_problems(encoded: Encoded, problems: list[CellProblem]) -> Encoded:
 
 
 def _result(
-    plan: ScoringPlan, encoded: Encoded, output: KernelOutput, strict: bool, source: str
+    plan: ScoringPlan,
+    encoded: Encoded,
+    output: KernelOutput,
+    strict: bool,
+    source: str,
+    id_column: str | None = None,
+    index: Any = None,
 ) -> ScoreResult:
     if strict and encoded.problems:
         raise ResponseDataError(source, encoded.problems)
@@ -241,6 +263,11 @@ def _result(
         if encoded.row_has_problem is not None
         else np.zeros(n_rows, dtype=bool)
     )
+    row_ids: Sequence[Any] = range(n_rows)
+    if encoded.ids is not None:
+        row_ids = encoded.ids
+    elif index is not None:
+        row_ids = index
     return ScoreResult(
         instrument=InstrumentRef(
             plan.instrument_id, plan.instrument_version, plan.content_hash, plan.overlay_hash
@@ -249,9 +276,10 @@ def _result(
         raw=output.raw,
         answered=output.answered,
         status=output.status,
-        row_ids=encoded.ids if encoded.ids is not None else range(n_rows),
+        row_ids=row_ids,
         problems=tuple(encoded.problems),
         row_has_problem=row_has_problem,
+        id_name=id_column if encoded.ids is not None else getattr(index, "name", None),
     )
 
 
@@ -295,6 +323,102 @@ def _score_numeric_blocks(
             row_has_problem[start : start + BLOCK_ROWS] = encoded.row_has_problem
     merged = Encoded(np.empty((0, plan.n_items)), problems, row_has_problem)
     return merged, output
+
+
+def _converted_by_block(matrix: np.ndarray) -> bool:
+    """A numeric matrix better converted to float64 block by block than as a whole:
+    narrower numbers, or column-major (as pandas gives), when larger than a block."""
+    if matrix.shape[0] <= BLOCK_ROWS:
+        return False
+    return matrix.dtype != np.float64 or not matrix.flags.c_contiguous
+
+
+BlockFiller: TypeAlias = Callable[[np.ndarray, int, int], None]
+
+
+def _matrix_filler(matrix: np.ndarray) -> BlockFiller:
+    def fill(values: np.ndarray, start: int, stop: int) -> None:
+        np.copyto(values, matrix[start:stop], casting="unsafe")
+
+    return fill
+
+
+def _columns_filler(sources: Sequence[NumericSource | None]) -> BlockFiller:
+    def fill(values: np.ndarray, start: int, stop: int) -> None:
+        for i, source in enumerate(sources):
+            if source is None:
+                values[:, i] = np.nan
+            else:
+                source.fill(values[:, i], start, stop)
+
+    return fill
+
+
+def _score_filled_blocks(
+    plan: ScoringPlan, fill: BlockFiller, n_rows: int, workers: int | None
+) -> tuple[Encoded, KernelOutput]:
+    """Blocks of rows, each converted to float64 by `fill(values, start, stop)` into a
+    column-major buffer the thread reuses, then validated and scored as `score` does a
+    float64 array: the input is never converted as a whole."""
+    output = KernelOutput.empty(n_rows, plan.n_scales)
+    buffers = threading.local()
+
+    def run(start: int, stop: int, workspace: Workspace) -> Encoded:
+        block = getattr(buffers, "block", None)
+        if block is None:
+            block = buffers.block = np.empty((BLOCK_ROWS, plan.n_items), order="F")
+        values = block[: stop - start]
+        fill(values, start, stop)
+        encoded = encode_numeric_block(plan, values, start, workspace)
+        score_values(
+            plan,
+            encoded.values,
+            out=output.rows(start, stop),
+            split=encoded.split,
+            workspace=workspace,
+        )
+        return encoded
+
+    parts = _on_threads(run, n_rows, plan.n_items, workers, order="F")
+    problems: list[CellProblem] = [p for encoded in parts for p in encoded.problems]
+    row_has_problem = np.zeros(n_rows, dtype=bool)
+    for start, encoded in zip(range(0, n_rows, BLOCK_ROWS), parts, strict=True):
+        if encoded.row_has_problem is not None:
+            row_has_problem[start : start + BLOCK_ROWS] = encoded.row_has_problem
+    return Encoded(np.empty((0, plan.n_items)), problems, row_has_problem), output
+
+
+def _with_columns(
+    plan: ScoringPlan,
+    encoded: Encoded,
+    shape: Columns,
+    roles: ColumnRoles,
+    sources: Sequence[NumericSource | None],
+) -> Encoded:
+    """Numeric columns' results with the column problems first, bad cells shown as the
+    column holds them, and the id column."""
+    position = {item_id: i for i, item_id in enumerate(plan.item_ids)}
+    cells = []
+    for problem in encoded.problems:
+        source = sources[position[problem.column]]
+        value = problem.value if source is None else source.cell(problem.row)
+        cells.append(dataclasses.replace(problem, value=value))
+    ids = None
+    if roles.id_column is not None and roles.id_column in shape.columns:
+        ids = id_cells(shape.columns[roles.id_column])
+    problems = column_problems(plan, shape.columns.keys(), roles) + cells
+    return Encoded(encoded.values, problems, encoded.row_has_problem, ids)
+
+
+def _plain(shape: Shape) -> Shape:
+    """Columns with every NumericSource as a numpy array, for the cell-checking paths."""
+    return _plain_columns(shape) if isinstance(shape, Columns) else shape
+
+
+def _plain_columns(shape: Columns) -> Columns:
+    if any(isinstance(column, NumericSource) for column in shape.columns.values()):
+        return Columns(plain_columns(shape.columns), shape.n_rows, shape.index)
+    return shape
 
 
 def _sliceable(plan: ScoringPlan, shape: Columns) -> bool:
@@ -366,6 +490,7 @@ def _on_threads(
     n_items: int,
     workers: int | None,
     block_rows: int | None = None,
+    order: Literal["C", "F"] = "C",
 ) -> list[T]:
     """run(start, stop, workspace) for each block of `block_rows` rows (BLOCK_ROWS unless
     given), on worker threads that each reuse one workspace; results in block order."""
@@ -375,7 +500,7 @@ def _on_threads(
     def block(start: int) -> T:
         workspace = getattr(buffers, "workspace", None)
         if workspace is None:
-            workspace = buffers.workspace = Workspace(block_rows, n_items)
+            workspace = buffers.workspace = Workspace(block_rows, n_items, order)
         return run(start, min(start + block_rows, n_rows), workspace)
 
     threads = workers or os.cpu_count() or 1
