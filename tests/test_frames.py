@@ -202,3 +202,53 @@ def test_empty_frame_with_allow_empty() -> None:
     result = profdiag.score(IPIP, frame, allow_empty=True)
     assert len(result) == 0
     assert result.to_pandas().shape == (0, len(IPIP.scales))
+
+
+ATTRIBUTE_CELLS: dict[str, list[Any]] = {
+    "sex": ["f", " M ", "ж", None, "", "x", "female", "мужской"],
+    "age": [12, 200, None, 1.5, 0, 120, -1, 40],
+    "grade": [1, 13, None, 12, 0, 5, 7, 3],
+}
+
+
+def attribute_problems(attributes: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    from profdiag._norms.selection import attribute_columns
+
+    n_rows = len(next(iter(ATTRIBUTE_CELLS.values())))
+    try:
+        columns = attribute_columns(attributes, n_rows)
+    except ResponseDataError as error:
+        return {}, [problem.describe() for problem in error.problems]
+    return {name: column.tolist() for name, column in columns.items()}, []
+
+
+@pytest.mark.parametrize(
+    "kind", ["list", "pandas nullable", "pandas str", "arrow", "numpy", "polars"]
+)
+def test_attribute_columns_of_every_kind_give_the_same_values_and_problems(kind: str) -> None:
+    def column(name: str, cells: list[Any]) -> Any:
+        if kind == "list":
+            return cells
+        if kind == "pandas nullable":
+            dtype = "str" if name == "sex" else "Float64"
+            return pd.Series(cells, dtype=dtype)
+        if kind == "pandas str":
+            return pd.Series([None if c is None else str(c) for c in cells], dtype="str")
+        if kind == "arrow":
+            return pa.array(cells, type=pa.string() if name == "sex" else pa.float64())
+        if kind == "polars":
+            return pl.Series(cells, dtype=pl.String if name == "sex" else pl.Float64)
+        return np.array(cells, dtype=object if name == "sex" else float)
+
+    expected = attribute_problems(ATTRIBUTE_CELLS)[1]
+    assert expected[0] == "row 5, column 'sex': got \"x\"; expected f or m (also ж/м, female/male)"
+    seen = attribute_problems({name: column(name, c) for name, c in ATTRIBUTE_CELLS.items()})[1]
+    # The same rows and columns; a value read from a float column shows as 200.0, not 200.
+    where = [line.split(": got")[0] for line in expected]
+    assert [line.split(": got")[0] for line in seen] == where
+    good = {"sex": ["f", "m", None, ""], "age": [12, None, 40, 0], "grade": [1, None, 12, 3]}
+    plain = {name: cells + [cells[0]] * 4 for name, cells in good.items()}
+    reference = attribute_problems(plain)[0]
+    assert reference["sex"] == ["f", "m", None, None, "f", "f", "f", "f"]
+    values = attribute_problems({n: column(n, c) for n, c in plain.items()})[0]
+    assert repr(values) == repr(reference)  # NaN shows as nan on both sides
