@@ -34,7 +34,7 @@ from profdiag._scoring.inputs import ACCEPTED, Columns, Matrix, Record, Shape, c
 from profdiag._scoring.kernel import KernelOutput, Workspace, score_values
 from profdiag._scoring.plan import FloatArray, ScoringPlan, compile_plan
 from profdiag._scoring.result import InstrumentRef, ScoreResult
-from profdiag.errors import CellProblem, ResponseDataError
+from profdiag.errors import ArgumentError, CellProblem, ResponseDataError
 
 # Rows per block on the numeric-array path: small enough to stay in cache, large enough
 # that numpy's per-call overhead does not matter. Blocks run on a thread each (numpy
@@ -138,8 +138,41 @@ def score(
     >>> batch.status_labels()[1, 0], int(batch.answered[1, 0])
     ('ok', 9)
     """
-    plan = compile_plan(instrument)
-    shape, sheet_problems = _prepared(plan, instrument, data, answers_column, source, allow_empty)
+    return score_with_plan(
+        compile_plan(instrument),
+        data,
+        instrument=instrument,
+        strict=strict,
+        id_column=id_column,
+        other_columns=other_columns,
+        source=source,
+        workers=workers,
+        answers_column=answers_column,
+        allow_empty=allow_empty,
+    )
+
+
+def score_with_plan(
+    plan: ScoringPlan,
+    data: ResponseData,
+    *,
+    instrument: Instrument | None = None,
+    strict: bool = True,
+    id_column: str | None = None,
+    other_columns: Iterable[str] = (),
+    source: str = "<data>",
+    workers: int | None = None,
+    answers_column: str | None = None,
+    allow_empty: bool = False,
+) -> ScoreResult:
+    """`score` with the instrument's compiled plan (what a Dask worker receives); the
+    instrument itself is needed only for an answers column."""
+    if answers_column is not None and instrument is None:
+        raise ArgumentError("an answers column needs the instrument, not only its plan")
+    sheet_problems: list[CellProblem] = []
+    if answers_column is not None and instrument is not None:
+        data, sheet_problems = expand_answers_column(instrument, data, answers_column)
+    shape = checked_shape(plan, data, source, allow_empty=allow_empty)
     roles = ColumnRoles(id_column, frozenset(other_columns))
     sources = numeric_sources(plan.item_ids, shape.columns) if isinstance(shape, Columns) else None
     if isinstance(shape, Matrix) and shape.array.dtype.kind in NUMERIC_KINDS:
