@@ -80,8 +80,8 @@ def score_dask(
     [3.0, 3.0, 3.0]
     """
     try:
-        import dask
         import dask.dataframe as dd
+        from dask.delayed import delayed
     except ImportError as error:  # pragma: no cover - the extra is installed in the tests
         raise ArgumentError(
             "scoring a Dask DataFrame needs dask: pip install 'profdiag[dask]'"
@@ -93,8 +93,8 @@ def score_dask(
         )
     plan = compile_plan(instrument)
     meta = _meta(plan, data._meta, id_column)
-    shipped = dask.delayed(plan, pure=True)  # one task, its result sent to each worker
-    return data.map_partitions(
+    shipped = delayed(plan, pure=True)  # one task, its result sent to each worker
+    return data.map_partitions(  # type: ignore[no-untyped-call]
         _score_partition,
         shipped,
         strict=strict,
