@@ -617,11 +617,17 @@ def _encode_numeric_column(coding: ItemCoding, column: FloatArray) -> tuple[Floa
 
 
 def encode_numeric_block(
-    plan: ScoringPlan, matrix: FloatArray, first_row: int, workspace: Workspace | None = None
+    plan: ScoringPlan,
+    matrix: FloatArray,
+    first_row: int,
+    workspace: Workspace | None = None,
+    whole: bool = False,
 ) -> Encoded:
     """The archive fast path: a block that passes `_block_is_valid` is used as it is, and
-    the kernel reuses the split into missing and filled values made for the check."""
-    split = _valid_block_split(plan, matrix, workspace)
+    the kernel reuses the split into missing and filled values made for the check.
+    `whole`: every value came from an integer column, so none needs the whole-number
+    check."""
+    split = _valid_block_split(plan, matrix, workspace, whole)
     if split is not None:
         return Encoded(matrix, [], None, split=split)
     values = np.empty_like(matrix)
@@ -634,7 +640,7 @@ def encode_numeric_block(
 
 
 def _valid_block_split(
-    plan: ScoringPlan, matrix: FloatArray, workspace: Workspace | None = None
+    plan: ScoringPlan, matrix: FloatArray, workspace: Workspace | None = None, whole: bool = False
 ) -> Split | None:
     """The block's Split when every item codes its value as itself within a range and every
     cell fits; None sends the block to the per-column path, which finds the offending cells
@@ -648,6 +654,8 @@ def _valid_block_split(
     elif (matrix < plan.range_low).any() or (matrix > plan.range_high).any():
         return None
     split = Split.of(matrix, workspace, plan.nonnegative)  # the range check came first
+    if whole and plan.range_integer.all():
+        return Split(split.missing, split.filled, integral=True)
     if plan.range_integer.all():
         scratch = workspace.scratch[: matrix.shape[0]] if workspace is not None else None
         if np.count_nonzero(np.not_equal(np.floor(split.filled, out=scratch), split.filled)):

@@ -177,14 +177,15 @@ def score_with_plan(
     sources = numeric_sources(plan.item_ids, shape.columns) if isinstance(shape, Columns) else None
     if isinstance(shape, Matrix) and shape.array.dtype.kind in NUMERIC_KINDS:
         if _converted_by_block(shape.array):
-            encoded, output = _score_filled_blocks(
-                plan, _matrix_filler(shape.array), shape.array.shape[0], workers
-            )
+            whole = shape.array.dtype.kind in "iu"
+            fill = _matrix_filler(shape.array)
+            encoded, output = _score_filled_blocks(plan, fill, shape.array.shape[0], workers, whole)
         else:
             encoded, output = _score_numeric_blocks(plan, shape.array, workers)
     elif isinstance(shape, Columns) and sources is not None:
         fill = _columns_filler(sources)
-        encoded, output = _score_filled_blocks(plan, fill, shape.n_rows, workers)
+        whole = all(source is None or source.data.dtype.kind in "iu" for source in sources)
+        encoded, output = _score_filled_blocks(plan, fill, shape.n_rows, workers, whole)
         encoded = _with_columns(plan, encoded, shape, roles, sources)
     elif isinstance(shape, Columns) and _sliceable(plan, shape):
         encoded, output = _score_column_blocks(plan, _plain_columns(shape), roles, workers)
@@ -388,11 +389,12 @@ def _columns_filler(sources: Sequence[NumericSource | None]) -> BlockFiller:
 
 
 def _score_filled_blocks(
-    plan: ScoringPlan, fill: BlockFiller, n_rows: int, workers: int | None
+    plan: ScoringPlan, fill: BlockFiller, n_rows: int, workers: int | None, whole: bool
 ) -> tuple[Encoded, KernelOutput]:
     """Blocks of rows, each converted to float64 by `fill(values, start, stop)` into a
     column-major buffer the thread reuses, then validated and scored as `score` does a
-    float64 array: the input is never converted as a whole."""
+    float64 array: the input is never converted as a whole. `whole`: integer columns
+    only (no whole-number check needed)."""
     output = KernelOutput.empty(n_rows, plan.n_scales)
     buffers = threading.local()
 
@@ -402,7 +404,7 @@ def _score_filled_blocks(
             block = buffers.block = np.empty((BLOCK_ROWS, plan.n_items), order="F")
         values = block[: stop - start]
         fill(values, start, stop)
-        encoded = encode_numeric_block(plan, values, start, workspace)
+        encoded = encode_numeric_block(plan, values, start, workspace, whole)
         score_values(
             plan,
             encoded.values,
