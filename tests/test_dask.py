@@ -12,9 +12,11 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 import profdiag
 from profdiag import ArgumentError, ResponseDataError
+from profdiag.cli import main
 
 IPIP = profdiag.load_instrument("ipip-bfm-50")
 ITEMS = [item.id for item in IPIP.items]
@@ -42,10 +44,14 @@ def local_scores(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @pytest.mark.slow
-def test_a_two_process_cluster_gives_the_local_scores_exactly() -> None:
+def test_a_two_process_cluster_gives_the_local_scores_exactly(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     frame = answers(20_000)
     expected = local_scores(frame)
+    csv_path = tmp_path / "answers.csv"
+    frame.to_csv(csv_path, index=False)
+    bad_path = tmp_path / "bad.csv"
+    frame.assign(ipip31="7").to_csv(bad_path, index=False)
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
@@ -58,7 +64,24 @@ def test_a_two_process_cluster_gives_the_local_scores_exactly() -> None:
         assert list(lazy.columns) == ["client_id", *(s.id for s in IPIP.scales)]
         got = client.compute(lazy).result()
         assert len(client.scheduler_info()["workers"]) == 2
+        address = cluster.scheduler_address
+        command = ["score", "ipip-bfm-50", str(csv_path), "--id-column", "client_id"]
+        cli = CliRunner().invoke(
+            main, [*command, "--out", str(tmp_path / "scores"), "--dask-scheduler", address]
+        )
+        bad = CliRunner().invoke(
+            main,
+            [*command[:2], str(bad_path), "--dask-scheduler", address, "--out", str(tmp_path)],
+        )
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert cli.exit_code == 0, cli.output
+    written = pd.read_parquet(tmp_path / "scores").reset_index(drop=True)
+    from_csv = expected.reset_index(drop=True)
+    from_csv["client_id"] = from_csv["client_id"].astype(str)  # ids read from CSV are text
+    pd.testing.assert_frame_equal(written, from_csv, check_exact=True, check_dtype=False)
+    assert bad.exit_code == 1
+    assert "row 0, column 'ipip31': got \"7\"" in bad.output
+    assert "Traceback" not in bad.output
 
 
 def test_partitions_keep_order_and_index_with_the_threaded_scheduler() -> None:
