@@ -65,13 +65,14 @@ def test_a_two_process_cluster_gives_the_local_scores_exactly(tmp_path: Path) ->
         got = client.compute(lazy).result()
         assert len(client.scheduler_info()["workers"]) == 2
         address = cluster.scheduler_address
+        empty = tmp_path / "not-written"
         command = ["score", "ipip-bfm-50", str(csv_path), "--id-column", "client_id"]
         cli = CliRunner().invoke(
             main, [*command, "--out", str(tmp_path / "scores"), "--dask-scheduler", address]
         )
         bad = CliRunner().invoke(
             main,
-            [*command[:2], str(bad_path), "--dask-scheduler", address, "--out", str(tmp_path)],
+            [*command[:2], str(bad_path), "--dask-scheduler", address, "--out", str(empty)],
         )
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
     assert cli.exit_code == 0, cli.output
@@ -82,6 +83,7 @@ def test_a_two_process_cluster_gives_the_local_scores_exactly(tmp_path: Path) ->
     assert bad.exit_code == 1
     assert "row 0, column 'ipip31': got \"7\"" in bad.output
     assert "Traceback" not in bad.output
+    assert not any(empty.iterdir())
 
 
 def test_partitions_keep_order_and_index_with_the_threaded_scheduler() -> None:
