@@ -125,17 +125,20 @@ def test_many_blocks_with_missing_and_bad_cells(dtype: str) -> None:
     same_scores(profdiag.score(IPIP, pl.from_pandas(frame), strict=False), reference)
 
 
-def test_arrays_in_other_layouts_and_widths_score_alike() -> None:
+@pytest.mark.parametrize("last_block", [1, 3])
+def test_arrays_in_other_layouts_and_widths_score_alike(last_block: int) -> None:
     rng = np.random.default_rng(3)
-    values = rng.integers(1, 6, size=(2 * BLOCK_ROWS + 3, len(ITEMS))).astype(float)
-    reference = profdiag.score(IPIP, values)
-    for other in (
-        np.asfortranarray(values),
-        values.astype(np.int8),
-        np.asfortranarray(values.astype(np.int32)),
-        values.astype(np.float32),
+    values = rng.integers(1, 6, size=(2 * BLOCK_ROWS + last_block, len(ITEMS))).astype(float)
+    gappy = values.copy()
+    gappy[-1, 3] = np.nan  # a one-row last block with a gap (numpy's strided isnan)
+    for other, same in (
+        (np.asfortranarray(gappy), gappy),
+        (gappy.astype(np.float32), gappy),
+        (values.astype(np.int8), values),
+        (np.asfortranarray(values.astype(np.int32)), values),
+        (pd.DataFrame(gappy, columns=ITEMS), gappy),
     ):
-        same_scores(profdiag.score(IPIP, other), reference)
+        same_scores(profdiag.score(IPIP, other), profdiag.score(IPIP, same))
 
 
 def test_nullable_na_is_no_answer_and_bad_cells_name_row_and_column() -> None:

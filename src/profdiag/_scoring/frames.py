@@ -14,7 +14,7 @@ unless the data is one of their tables.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -206,6 +206,34 @@ def numeric_sources(
         else:
             return None
     return sources
+
+
+def frame_matrix(sources: Sequence[NumericSource | None]) -> np.ndarray | None:
+    """The one column-major float64 array that every source is a column of, in order (a
+    pandas DataFrame of float64 columns holds them so), or None."""
+    present = [source for source in sources if source is not None]
+    if not sources or len(present) < len(sources):
+        return None
+    if any(source.mask is not None or source.validity is not None for source in present):
+        return None
+    first = present[0].data
+    base = first.base
+    if first.dtype != np.float64 or not isinstance(base, np.ndarray) or base.ndim != 2:
+        return None
+    matrix = base.T if base.flags.c_contiguous else base
+    if matrix.shape != (first.shape[0], len(sources)) or not matrix.flags.f_contiguous:
+        return None
+    step = matrix.strides[1]
+    start = matrix.__array_interface__["data"][0]
+    for position, source in enumerate(present):
+        data = source.data
+        if (
+            data.dtype != np.float64
+            or data.strides != (8,)
+            or data.__array_interface__["data"][0] != start + position * step
+        ):
+            return None
+    return matrix
 
 
 def plain_columns(columns: Mapping[str, Any]) -> dict[str, Any]:

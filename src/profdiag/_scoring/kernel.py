@@ -53,7 +53,13 @@ class Split:
             missing = np.isnan(values)
             return cls(missing, np.where(missing, 0.0, values))
         n_rows = values.shape[0]
-        missing = np.isnan(values, out=workspace.missing[:n_rows])
+        missing = workspace.missing[:n_rows]
+        if n_rows == 1 and not missing.flags.c_contiguous:
+            # numpy 2.4's isnan writes a one-row bool output with a wide row stride (a
+            # column-major buffer's first row) to the wrong cells: compute, then copy.
+            missing[...] = np.isnan(values)
+        else:
+            np.isnan(values, out=missing)
         filled = workspace.filled[:n_rows]
         if nonnegative:
             np.fmax(values, 0.0, out=filled)

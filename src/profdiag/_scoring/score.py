@@ -29,7 +29,12 @@ from profdiag._scoring.encode import (
     id_cells,
     prepare_columns,
 )
-from profdiag._scoring.frames import NumericSource, numeric_sources, plain_columns
+from profdiag._scoring.frames import (
+    NumericSource,
+    frame_matrix,
+    numeric_sources,
+    plain_columns,
+)
 from profdiag._scoring.inputs import ACCEPTED, Columns, Matrix, Record, Shape, checked_shape
 from profdiag._scoring.kernel import KernelOutput, Workspace, score_values
 from profdiag._scoring.plan import FloatArray, ScoringPlan, compile_plan
@@ -367,23 +372,37 @@ def _converted_by_block(matrix: np.ndarray) -> bool:
     return matrix.dtype != np.float64 or not matrix.flags.c_contiguous
 
 
-BlockFiller: TypeAlias = Callable[[np.ndarray, int, int], None]
+# fill(buffer, start, stop): rows [start, stop) as float64, in `buffer` or as a view.
+BlockFiller: TypeAlias = Callable[[np.ndarray, int, int], np.ndarray]
 
 
 def _matrix_filler(matrix: np.ndarray) -> BlockFiller:
-    def fill(values: np.ndarray, start: int, stop: int) -> None:
+    if matrix.dtype == np.float64 and matrix.flags.f_contiguous:
+
+        def view(values: np.ndarray, start: int, stop: int) -> np.ndarray:
+            return matrix[start:stop]  # column-major already: no copy
+
+        return view
+
+    def fill(values: np.ndarray, start: int, stop: int) -> np.ndarray:
         np.copyto(values, matrix[start:stop], casting="unsafe")
+        return values
 
     return fill
 
 
 def _columns_filler(sources: Sequence[NumericSource | None]) -> BlockFiller:
-    def fill(values: np.ndarray, start: int, stop: int) -> None:
+    matrix = frame_matrix(sources)
+    if matrix is not None:
+        return _matrix_filler(matrix)
+
+    def fill(values: np.ndarray, start: int, stop: int) -> np.ndarray:
         for i, source in enumerate(sources):
             if source is None:
                 values[:, i] = np.nan
             else:
                 source.fill(values[:, i], start, stop)
+        return values
 
     return fill
 
@@ -402,8 +421,7 @@ def _score_filled_blocks(
         block = getattr(buffers, "block", None)
         if block is None:
             block = buffers.block = np.empty((BLOCK_ROWS, plan.n_items), order="F")
-        values = block[: stop - start]
-        fill(values, start, stop)
+        values = fill(block[: stop - start], start, stop)
         encoded = encode_numeric_block(plan, values, start, workspace, whole)
         score_values(
             plan,
