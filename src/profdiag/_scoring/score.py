@@ -89,11 +89,14 @@ def score(
     instrument
         The instrument whose scales are scored.
     data
-        A 2-D numpy array with one column per item in the instrument's order, a pandas
-        DataFrame or mapping of column name -> column, a list of row dicts, or one dict
-        (one respondent). Cells are answers as numbers, numeric text (" 4 ", "4,0") or
-        option codes and aliases; None, NaN, empty text, pandas NA/NaT and the format's
-        missing-value codes mean no answer.
+        A 2-D numpy array with one column per item in the instrument's order, a pandas or
+        polars DataFrame or pyarrow Table (numeric columns of any width, nullable or
+        Arrow-backed, are scored without converting the table as a whole), a mapping of
+        column name -> column, a list of row dicts, or one dict (one respondent). A
+        pandas index other than 0..N-1 becomes `result.row_ids`; rows in problems are
+        positions from 0 (docs/scaling.md). Cells are answers as numbers, numeric text
+        (" 4 ", "4,0") or option codes and aliases; None, NaN, empty text, pandas NA/NaT,
+        Arrow nulls and the format's missing-value codes mean no answer.
     strict
         With `strict`, any invalid cell, unknown column or missing item column raises
         ResponseDataError listing them all; otherwise each is recorded in
