@@ -344,9 +344,12 @@ say("MCCORES", getOption("mc.cores", 2L))
 items <- matrix(readBin(data_path, "double", n * k), nrow = n, ncol = k)
 items[is.nan(items)] <- NA
 colnames(items) <- item_names
+# The same numbers as the integer data.frame that data.table::fread returns for the CSV.
+items_int <- as.data.frame(lapply(as.data.frame(items), as.integer))
 scores <- list()
 calls <- list(
   scoreVeryFast = function() scoreVeryFast(keys, items),
+  scoreVeryFastInt = function() scoreVeryFast(keys, items_int),
   # NaN warnings come from alpha/correlation statistics of uncorrelated random items.
   scoreItems = function() suppressWarnings(
     scoreItems(keys, items, impute = "none", min = 1, max = 5))$scores

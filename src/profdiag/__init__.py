@@ -37,6 +37,7 @@ from profdiag._profile.model import Profile
 from profdiag._profile.occupations import OccupationCatalogue, load_catalogue
 from profdiag._psychometrics import analyze
 from profdiag._scoring import ScaleStatus, ScoreResult, score
+from profdiag._scoring.distributed import score_dask
 from profdiag._scoring.result import CategoricalAnswers
 from profdiag._scoring.score import ResponseData, score_with_values
 from profdiag._session import (
@@ -156,6 +157,7 @@ __all__ = [
     "render_html",
     "render_pdf",
     "score",
+    "score_dask",
     "score_theta",
     "score_with_values",
     "se_difference",

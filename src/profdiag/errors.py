@@ -132,6 +132,9 @@ class ResponseDataError(ProfdiagError):
             lines.append(f"  ... and {self.total - len(shown)} more")
         super().__init__("\n".join(lines))
 
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled between Dask processes
+        return (type(self), (self.source, self.problems, self.total))
+
 
 class NormError(ProfdiagError):
     """No norm group fits, or the one asked for does not exist."""

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from profdiag._arrow import arrow_array
 from profdiag._instrument.model import Instrument, Selector
 from profdiag._instrument.semantics import parse_number
 from profdiag._scoring.encode import is_no_answer
+from profdiag._scoring.inputs import unmasked
 from profdiag.errors import ArgumentError, CellProblem, NormError, ResponseDataError, show_value
 
 ATTRIBUTES = ("sex", "age", "grade")
@@ -119,28 +122,91 @@ def attribute_columns(attributes: Mapping[str, Any], n_rows: int) -> dict[str, n
     return columns
 
 
-def _cells(name: str, value: Any, n_rows: int) -> list[Any]:
-    """One value per row: a sequence as it is, or a single value for one respondent."""
+def _cells(name: str, value: Any, n_rows: int) -> np.ndarray | _Coded:
+    """One value per row as a 1-D array (numbers as stored, anything else as objects with
+    None for missing): a sequence as it is, or a single value for one respondent."""
     if _is_single(value):
         if n_rows == 1:
-            return [value.item() if isinstance(value, np.ndarray | np.generic) else value]
+            cell = value.item() if isinstance(value, np.ndarray | np.generic) else value
+            single = np.empty(1, dtype=object)
+            single[0] = cell
+            return single
         raise ArgumentError(
             f"attribute {name!r} is a single value ({show_value(value)}) for {n_rows} "
             f"respondents; give one value per respondent (a list of {n_rows})"
         )
-    to_numpy = getattr(value, "to_numpy", None)
-    if to_numpy is not None:  # a pandas Series: its NA as None
-        try:
-            value = to_numpy(dtype=object, na_value=None)
-        except TypeError:
-            value = to_numpy()
-    cells = list(value)
+    cells = _as_column(value)
     if len(cells) != n_rows:
         raise ArgumentError(
             f"attribute {name!r} has {len(cells)} value(s) for {n_rows} respondent(s); "
             "give one value per respondent"
         )
     return cells
+
+
+@dataclass(frozen=True)
+class _Coded:
+    """A column as codes into its distinct cells (from Arrow's dictionary encoding)."""
+
+    codes: np.ndarray
+    uniques: list[Any]
+
+    def __len__(self) -> int:
+        return int(self.codes.size)
+
+    def __getitem__(self, row: int) -> Any:
+        return self.uniques[int(self.codes[row])]
+
+
+def _as_column(value: Any) -> np.ndarray | _Coded:
+    """A column of attribute values as a 1-D numpy array, or as codes into its distinct
+    cells: no Python object per cell for numbers, Arrow columns (what the file readers
+    give) and pandas' Arrow-backed, text and nullable columns."""
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        array = unmasked(value)
+        return array if array.dtype.kind in "fiu" else array.astype(object)
+    if type(value).__module__.startswith("polars") and hasattr(value, "to_arrow"):
+        value = value.to_arrow()
+    arrow = arrow_array(value)
+    if arrow is not None:
+        return _arrow_column(arrow)
+    to_numpy = getattr(value, "to_numpy", None)
+    if to_numpy is not None:  # a pandas Series: its NA as None
+        dtype = getattr(value, "dtype", None)
+        if isinstance(dtype, np.dtype) and dtype.kind in "fiu":
+            return np.asarray(to_numpy())
+        if not isinstance(dtype, np.dtype) and hasattr(value.array, "__arrow_array__"):
+            import pyarrow as pa
+
+            return _arrow_column(pa.chunked_array([pa.array(value.array)]))
+        try:
+            return _objects(to_numpy(dtype=object, na_value=None))
+        except TypeError:
+            return _objects(to_numpy())
+    return _objects(value)
+
+
+def _arrow_column(arrow: Any) -> np.ndarray | _Coded:
+    import pyarrow as pa
+
+    if pa.types.is_string_view(arrow.type):
+        arrow = arrow.cast(pa.large_string())
+    kind = arrow.type
+    if (pa.types.is_integer(kind) or pa.types.is_floating(kind)) and not arrow.null_count:
+        return np.asarray(arrow.to_numpy())
+    if not pa.types.is_dictionary(kind):
+        arrow = arrow.dictionary_encode()
+    chunk = arrow.combine_chunks() if arrow.num_chunks != 1 else arrow.chunk(0)
+    uniques = [*chunk.dictionary.to_pylist(), None]
+    codes = chunk.indices.fill_null(len(uniques) - 1).to_numpy(zero_copy_only=False)
+    return _Coded(np.asarray(codes), uniques)
+
+
+def _objects(cells: Any) -> np.ndarray:
+    listed = cells if isinstance(cells, list) else list(cells)
+    array = np.empty(len(listed), dtype=object)
+    array[:] = listed
+    return array
 
 
 def _is_single(value: Any) -> bool:
@@ -151,29 +217,78 @@ def _is_single(value: Any) -> bool:
     return not isinstance(value, Iterable) or is_no_answer(value)
 
 
-def _sex_column(cells: list[Any], problems: list[CellProblem]) -> np.ndarray:
-    column = np.full(len(cells), None, dtype=object)
-    for row, cell in enumerate(cells):
-        if _blank(cell):
-            continue
-        spelling = _SEX_SPELLINGS.get(cell.strip().lower()) if isinstance(cell, str) else None
-        if spelling is None:
-            problems.append(CellProblem(row, "sex", _shown(cell), "f or m (also ж/м, female/male)"))
-        column[row] = spelling
-    return column
+_BAD = -1  # a code of `_lookup`: the cell is not a valid value
 
 
-def _number_column(name: str, cells: list[Any], problems: list[CellProblem]) -> np.ndarray:
+def _lookup(cells: np.ndarray | _Coded, value_of: Callable[[Any], Any], dtype: Any) -> np.ndarray:
+    """`value_of(cell)` for each cell, computed once per distinct cell. Cells are told
+    apart by value, and by type too when booleans are among them (True == 1)."""
+    if isinstance(cells, _Coded):
+        table = np.fromiter(map(value_of, cells.uniques), dtype=dtype, count=len(cells.uniques))
+        coded: np.ndarray = table[cells.codes]
+        return coded
+    listed = cells.tolist()
+    keys: list[Any] = listed
+    of_key = value_of
+    if any(issubclass(kind, bool | np.bool_) for kind in set(map(type, listed))):
+        keys = list(zip(map(type, listed), listed, strict=True))
+
+        def of_key(key: Any) -> Any:
+            return value_of(key[1])
+
+    try:
+        by_key = {key: of_key(key) for key in dict.fromkeys(keys)}
+    except TypeError:  # an unhashable cell (a list, say): one cell at a time
+        each: np.ndarray = np.fromiter(map(of_key, keys), dtype=dtype, count=len(keys))
+        return each
+    values: np.ndarray = np.fromiter(map(by_key.__getitem__, keys), dtype=dtype, count=len(keys))
+    return values
+
+
+def _sex_column(cells: np.ndarray | _Coded, problems: list[CellProblem]) -> np.ndarray:
+    objects = cells if isinstance(cells, _Coded) else cells.astype(object)
+    codes = _lookup(objects, _sex_code, np.int8)
+    for row in np.flatnonzero(codes == _BAD).tolist():
+        problems.append(
+            CellProblem(row, "sex", _shown(cells[row]), "f or m (also ж/м, female/male)")
+        )
+    sexes: np.ndarray = np.array([None, "f", "m", None], dtype=object)[codes]
+    return sexes
+
+
+def _sex_code(cell: Any) -> int:
+    """0 for unknown, 1 for f, 2 for m, _BAD for anything else."""
+    if _blank(cell):
+        return 0
+    spelling = _SEX_SPELLINGS.get(cell.strip().lower()) if isinstance(cell, str) else None
+    if spelling is None:
+        return _BAD
+    return 1 if spelling == "f" else 2
+
+
+def _number_column(
+    name: str, cells: np.ndarray | _Coded, problems: list[CellProblem]
+) -> np.ndarray:
     low, high, expected = _RANGES[name]
-    column = np.full(len(cells), np.nan)
-    for row, cell in enumerate(cells):
-        if _blank(cell):
-            continue
-        number = _whole_number(cell)
-        if number is None or not low <= number <= high:
-            problems.append(CellProblem(row, name, _shown(cell), expected))
-            continue
-        column[row] = number
+    if isinstance(cells, np.ndarray) and cells.dtype.kind in "fiu":
+        column = cells.astype(np.float64)
+        with np.errstate(invalid="ignore"):
+            whole = np.isfinite(column) & (np.floor(column) == column)
+            fits = whole & (column >= low) & (column <= high)
+        bad = ~fits & ~np.isnan(column)
+    else:
+
+        def number(cell: Any) -> float:
+            if _blank(cell):
+                return math.nan
+            value = _whole_number(cell)
+            return math.inf if value is None or not low <= value <= high else value
+
+        column = _lookup(cells, number, np.float64)
+        bad = np.isinf(column)
+    for row in np.flatnonzero(bad).tolist():
+        problems.append(CellProblem(row, name, _shown(cells[row]), expected))
+    column[bad] = np.nan
     return column
 
 

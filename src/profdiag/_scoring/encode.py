@@ -20,6 +20,7 @@ import numpy as np
 
 from profdiag._arrow import ArrowColumn, arrow_array
 from profdiag._instrument.semantics import parse_number
+from profdiag._scoring.frames import NumericSource
 from profdiag._scoring.inputs import unmasked
 from profdiag._scoring.kernel import Split, Workspace
 from profdiag._scoring.plan import BoolArray, FloatArray, ItemCoding, ScoringPlan
@@ -56,7 +57,7 @@ def encode_matrix(
     """A 2-D array whose columns are the items in the instrument's order (its shape checked
     by `inputs.checked_shape`): numbers, or cells of any other kind, each checked."""
     if matrix.dtype.kind in NUMERIC_KINDS:
-        return _encode_numeric_block(
+        return encode_numeric_block(
             plan, np.asarray(matrix, dtype=np.float64), first_row, workspace
         )
     columns = {item_id: matrix[:, i] for i, item_id in enumerate(plan.item_ids)}
@@ -282,6 +283,8 @@ def id_cells(column: Any) -> Sequence[Any]:
     """A column of respondent ids as a sequence of cells (Arrow columns stay Arrow)."""
     if isinstance(column, ArrowColumn):
         return column
+    if isinstance(column, NumericSource) and column.arrow is not None:
+        return ArrowColumn(column.arrow)
     arrow = arrow_array(column)
     if arrow is not None:
         return ArrowColumn(arrow)
@@ -334,6 +337,8 @@ def as_array(column: Any) -> np.ndarray:
     and text columns become NaN or None, both 'no answer'."""
     if isinstance(column, np.ndarray):
         return unmasked(column)
+    if isinstance(column, NumericSource):
+        return column.to_numpy()
     arrow = arrow_array(column)
     if arrow is not None:
         return _arrow_to_numpy(arrow)
@@ -637,12 +642,18 @@ def _encode_numeric_column(coding: ItemCoding, column: FloatArray) -> tuple[Floa
     return values, bad
 
 
-def _encode_numeric_block(
-    plan: ScoringPlan, matrix: FloatArray, first_row: int, workspace: Workspace | None = None
+def encode_numeric_block(
+    plan: ScoringPlan,
+    matrix: FloatArray,
+    first_row: int,
+    workspace: Workspace | None = None,
+    whole: bool = False,
 ) -> Encoded:
     """The archive fast path: a block that passes `_block_is_valid` is used as it is, and
-    the kernel reuses the split into missing and filled values made for the check."""
-    split = _valid_block_split(plan, matrix, workspace)
+    the kernel reuses the split into missing and filled values made for the check.
+    `whole`: every value came from an integer column, so none needs the whole-number
+    check."""
+    split = _valid_block_split(plan, matrix, workspace, whole)
     if split is not None:
         return Encoded(matrix, [], None, split=split)
     values = np.empty_like(matrix)
@@ -655,7 +666,7 @@ def _encode_numeric_block(
 
 
 def _valid_block_split(
-    plan: ScoringPlan, matrix: FloatArray, workspace: Workspace | None = None
+    plan: ScoringPlan, matrix: FloatArray, workspace: Workspace | None = None, whole: bool = False
 ) -> Split | None:
     """The block's Split when every item codes its value as itself within a range and every
     cell fits; None sends the block to the per-column path, which finds the offending cells
@@ -663,16 +674,19 @@ def _valid_block_split(
     if not plan.range_items.all():
         return None
     if plan.uniform_range:  # one NaN-ignoring reduction each over the flat block
-        flat = matrix.reshape(-1)
-        if np.fmin.reduce(flat) < plan.range_low[0] or np.fmax.reduce(flat) > plan.range_high[0]:
+        low, high = np.fmin.reduce(matrix, axis=None), np.fmax.reduce(matrix, axis=None)
+        if low < plan.range_low[0] or high > plan.range_high[0]:
             return None
     elif (matrix < plan.range_low).any() or (matrix > plan.range_high).any():
         return None
     split = Split.of(matrix, workspace, plan.nonnegative)  # the range check came first
+    if whole and plan.range_integer.all():
+        return Split(split.missing, split.filled, integral=True)
     if plan.range_integer.all():
         scratch = workspace.scratch[: matrix.shape[0]] if workspace is not None else None
         if np.count_nonzero(np.not_equal(np.floor(split.filled, out=scratch), split.filled)):
             return None
+        return Split(split.missing, split.filled, integral=True)
     elif plan.range_integer.any():
         filled = split.filled[:, plan.range_integer]
         if np.count_nonzero(np.not_equal(np.floor(filled), filled)):

@@ -22,8 +22,8 @@ from profdiag.errors import ArgumentError, show_value
 
 ACCEPTED = (
     "a 2-D numpy array (one row per respondent, one column per item in the instrument's "
-    "order), a pandas DataFrame, a mapping of column name -> column, a list of row dicts "
-    "or one dict (one respondent)"
+    "order), a pandas or polars DataFrame, a pyarrow Table, a mapping of column name -> "
+    "column, a list of row dicts or one dict (one respondent)"
 )
 _SCALAR_TYPES = frozenset({int, float, str, bool, type(None)})
 _TEXT = frozenset({str})
@@ -42,6 +42,7 @@ class Columns:
 
     columns: Mapping[str, Any]
     n_rows: int
+    index: Any = None  # a pandas index that says more than 0..N-1
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,13 @@ def checked_shape(
         return Matrix(_checked_matrix(plan, unmasked(data), source, allow_empty))
     if isinstance(data, Mapping):
         return _checked_mapping(data, source, allow_empty)
+    from profdiag._scoring.frames import frame_columns, frame_kind
+
+    kind = frame_kind(data)
+    if kind is not None:
+        frame = frame_columns(data, kind, source)
+        _check_rows(frame.n_rows, source, allow_empty)
+        return Columns(frame.columns, frame.n_rows, frame.index)
     if _is_data_frame(data):
         names = list(data.columns)
         _check_names(names, source, "DataFrame column")
@@ -186,6 +194,11 @@ def _check_names(names: list[Any], source: str, what: str) -> None:
         raise ArgumentError(
             f"{source}: each {what} name may appear once; repeated: {_names(repeated)}"
         )
+
+
+def check_frame_names(names: list[Any], source: str) -> None:
+    """A data frame's column names are text, each given once."""
+    _check_names(names, source, "DataFrame column")
 
 
 def _check_rows(n_rows: int, source: str, allow_empty: bool = False) -> None:

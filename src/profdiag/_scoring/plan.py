@@ -152,6 +152,11 @@ class ScoringPlan:
     # range onto itself; a lookup entry spans its lowest to its highest points).
     scale_ranges: tuple[tuple[float, float], ...]
     survey_items: tuple[SurveyItem, ...] = ()
+    # float32 copies of `terms` and `slope` where single precision gives the same sums
+    # exactly (integer weights, small totals; see `_exact_in_float32`), else None: float32
+    # products are about twice as fast and give bit-identical scores.
+    terms32: np.ndarray | None = None
+    slope32: np.ndarray | None = None
 
     @property
     def n_items(self) -> int:
@@ -224,6 +229,8 @@ def compile_plan(instrument: Instrument) -> ScoringPlan:
         return slice(block * n_scales, (block + 1) * n_scales)
 
     return ScoringPlan(
+        terms32=_exact_in_float32(terms, np.ones(n_items)),
+        slope32=_slope32(codings, slope),
         instrument_id=instrument.id,
         instrument_version=instrument.version,
         content_hash=instrument.scoring_hash,
@@ -412,3 +419,24 @@ def _coding(instrument: Instrument, item: Item, *, survey_input: bool = False) -
         integer=integer,
         expected=expected + " (or empty for no answer)",
     )
+
+
+def _slope32(codings: tuple[ItemCoding, ...], slope: FloatArray) -> np.ndarray | None:
+    """float32 slopes for blocks of whole numbers within the items' ranges, if exact."""
+    if not all(coding.identity_range and coding.integer for coding in codings):
+        return None
+    largest = np.array([max(abs(coding.low), abs(coding.high)) for coding in codings])
+    return _exact_in_float32(slope, largest)
+
+
+def _exact_in_float32(weights: FloatArray, largest: FloatArray) -> np.ndarray | None:
+    """`weights` as float32 when every product of integer values at most `largest` (per
+    item) with them sums exactly in single precision: integer weights and column totals
+    below 2**24. None otherwise."""
+    if weights.size == 0 or not np.all(np.isfinite(largest)):
+        return None
+    if not np.array_equal(weights, np.round(weights)):
+        return None
+    if float((np.abs(weights) * largest[:, None]).sum(axis=0).max()) >= 2**24:
+        return None
+    return weights.astype(np.float32)

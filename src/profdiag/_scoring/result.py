@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from profdiag._arrow import ArrowColumn
 from profdiag._instrument.model import Instrument
 from profdiag._scoring.plan import FloatArray, ScaleStatus
 from profdiag.errors import ArgumentError, CellProblem
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
+    import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,8 @@ class ScoreResult:
 
     `raw[r, s]` is NaN exactly when `status[r, s]` is not OK. `problems` lists every input
     cell that was not a valid answer (lenient mode); row -1 marks a whole-column problem.
+    `row_ids` are the id column's cells, a pandas DataFrame's index, or 0..N-1; `id_name`
+    is the id column's (or index's) name.
     """
 
     instrument: InstrumentRef
@@ -90,6 +98,7 @@ class ScoreResult:
     row_ids: Sequence[Any]
     problems: tuple[CellProblem, ...]
     row_has_problem: np.ndarray
+    id_name: str | None = None
     categorical: Mapping[str, CategoricalAnswers] = field(default_factory=dict)
     """The validated answers of the nominal, multiple-select and text items, by item id
     (items whose column was absent are left out)."""
@@ -104,6 +113,86 @@ class ScoreResult:
         labels = np.array([status.label for status in ScaleStatus], dtype=object)
         named: np.ndarray = labels[self.status]
         return named
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The raw scores as a pandas DataFrame: one column per scale (float64, NaN where
+        not scored), indexed by `row_ids` (the input's index or id column, else 0..N-1).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import profdiag
+        >>> ipip = profdiag.load_instrument("ipip-bfm-50")
+        >>> answers = pd.DataFrame(
+        ...     {item.id: [4, 2] for item in ipip.items}, index=pd.Index(["a", "b"], name="who")
+        ... )
+        >>> frame = profdiag.score(ipip, answers).to_pandas()
+        >>> frame.index.tolist(), frame.index.name, float(frame.loc["a", "extraversion"])
+        (['a', 'b'], 'who', 3.0)
+        """
+        import pandas as pd
+
+        ids = self.row_ids
+        if isinstance(ids, pd.Index):
+            index = ids
+        elif isinstance(ids, range):
+            index = pd.RangeIndex(ids.start, ids.stop, ids.step, name=self.id_name)
+        elif isinstance(ids, ArrowColumn):
+            index = pd.Index(ids.arrow.to_pandas(), name=self.id_name)
+        else:
+            index = pd.Index(list(ids), name=self.id_name)
+        return pd.DataFrame(self.raw, index=index, columns=list(self.scale_ids), copy=True)
+
+    def to_arrow(self) -> pa.Table:
+        """The raw scores as a pyarrow Table: the ids first (a column named `id_name`, or
+        "row" for 0..N-1), then one float64 column per scale (null where not scored).
+
+        Examples
+        --------
+        >>> import profdiag
+        >>> ipip = profdiag.load_instrument("ipip-bfm-50")
+        >>> table = profdiag.score(ipip, {item.id: 4 for item in ipip.items}).to_arrow()
+        >>> table.column_names[:3], table.num_rows
+        (['row', 'extraversion', 'agreeableness'], 1)
+        """
+        import pyarrow as pa
+
+        ids = self.row_ids
+        if isinstance(ids, ArrowColumn):
+            id_column: Any = ids.arrow
+        elif isinstance(ids, range):
+            id_column = pa.array(np.arange(ids.start, ids.stop, ids.step, dtype=np.int64))
+        elif hasattr(ids, "to_numpy") and hasattr(ids, "dtype"):  # a pandas index
+            id_column = pa.array(ids)
+        else:
+            id_column = pa.array(list(ids))
+        names = [self.id_name or "row", *self.scale_ids]
+        if len(set(names)) != len(names):
+            raise ArgumentError(
+                f"the id column's name {names[0]!r} is also a scale id; rename the id column"
+            )
+        scores = [
+            pa.array(self.raw[:, s], mask=np.isnan(self.raw[:, s]))
+            for s in range(len(self.scale_ids))
+        ]
+        return pa.table([id_column, *scores], names=names)
+
+    def to_polars(self) -> pl.DataFrame:
+        """The raw scores as a polars DataFrame, with the columns of `to_arrow`.
+
+        Examples
+        --------
+        >>> import profdiag
+        >>> ipip = profdiag.load_instrument("ipip-bfm-50")
+        >>> frame = profdiag.score(ipip, {item.id: 4 for item in ipip.items}).to_polars()
+        >>> frame.columns[:2], frame["extraversion"].to_list()
+        (['row', 'extraversion'], [3.0])
+        """
+        import polars as pl
+
+        frame = pl.from_arrow(self.to_arrow())
+        assert isinstance(frame, pl.DataFrame)
+        return frame
 
 
 def check_result_of(instrument: Instrument, result: Any, where: str) -> None:

@@ -7,7 +7,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol, TypeAlias, TypeVar
+from typing import Any, Literal, Protocol, TypeAlias, TypeVar
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -24,16 +24,23 @@ from profdiag._scoring.encode import (
     encode_block,
     encode_columns,
     encode_matrix,
+    encode_numeric_block,
     encode_record,
     id_cells,
     prepare_columns,
+)
+from profdiag._scoring.frames import (
+    NumericSource,
+    frame_matrix,
+    numeric_sources,
+    plain_columns,
 )
 from profdiag._scoring.inputs import ACCEPTED, Columns, Matrix, Record, Shape, checked_shape
 from profdiag._scoring.kernel import KernelOutput, Workspace, score_values
 from profdiag._scoring.plan import FloatArray, ScoringPlan, compile_plan
 from profdiag._scoring.result import CategoricalAnswers, InstrumentRef, ScoreResult
 from profdiag._scoring.survey import split_survey_items
-from profdiag.errors import CellProblem, ResponseDataError
+from profdiag.errors import ArgumentError, CellProblem, ResponseDataError
 
 # Rows per block on the numeric-array path: small enough to stay in cache, large enough
 # that numpy's per-call overhead does not matter. Blocks run on a thread each (numpy
@@ -83,13 +90,17 @@ def score(
     instrument
         The instrument whose scales are scored.
     data
-        A 2-D numpy array with one column per item in the instrument's order, a pandas
-        DataFrame or mapping of column name -> column, a list of row dicts, or one dict
-        (one respondent). Cells are answers as numbers, numeric text (" 4 ", "4,0") or
-        option codes and aliases; None, NaN, empty text, pandas NA/NaT and the format's
-        missing-value codes mean no answer. Nominal, multiple-select ("1;3;5", or columns
-        "<item>.<code>" of 0/1) and text items are validated and returned in
-        `result.categorical`, never scored (docs/instrument-format.md).
+        A 2-D numpy array with one column per item in the instrument's order, a pandas or
+        polars DataFrame or pyarrow Table (numeric columns of any width, nullable or
+        Arrow-backed, are scored without converting the table as a whole), a mapping of
+        column name -> column, a list of row dicts, or one dict (one respondent). A
+        pandas index other than 0..N-1 becomes `result.row_ids`; rows in problems are
+        positions from 0 (docs/scaling.md). Cells are answers as numbers, numeric text
+        (" 4 ", "4,0") or option codes and aliases; None, NaN, empty text, pandas NA/NaT,
+        Arrow nulls and the format's missing-value codes mean no answer. Nominal,
+        multiple-select ("1;3;5", or columns "<item>.<code>" of 0/1) and text items are
+        validated and returned in `result.categorical`, never scored
+        (docs/instrument-format.md).
     strict
         With `strict`, any invalid cell, unknown column or missing item column raises
         ResponseDataError listing them all; otherwise each is recorded in
@@ -139,20 +150,65 @@ def score(
     >>> batch.status_labels()[1, 0], int(batch.answered[1, 0])
     ('ok', 9)
     """
-    plan = compile_plan(instrument)
-    shape, early_problems, categorical = _prepared(
-        plan, instrument, data, answers_column, source, allow_empty
+    return score_with_plan(
+        compile_plan(instrument),
+        data,
+        instrument=instrument,
+        strict=strict,
+        id_column=id_column,
+        other_columns=other_columns,
+        source=source,
+        workers=workers,
+        answers_column=answers_column,
+        allow_empty=allow_empty,
     )
+
+
+def score_with_plan(
+    plan: ScoringPlan,
+    data: ResponseData,
+    *,
+    instrument: Instrument | None = None,
+    strict: bool = True,
+    id_column: str | None = None,
+    other_columns: Iterable[str] = (),
+    source: str = "<data>",
+    workers: int | None = None,
+    answers_column: str | None = None,
+    allow_empty: bool = False,
+) -> ScoreResult:
+    """`score` with the instrument's compiled plan (what a Dask worker receives); the
+    instrument itself is needed only for an answers column."""
+    if answers_column is not None and instrument is None:
+        raise ArgumentError("an answers column needs the instrument, not only its plan")
+    sheet_problems: list[CellProblem] = []
+    if answers_column is not None and instrument is not None:
+        data, sheet_problems = expand_answers_column(instrument, data, answers_column)
+    shape = checked_shape(plan, data, source, allow_empty=allow_empty)
+    shape, categorical, survey_problems = split_survey_items(plan, shape)
+    sheet_problems += survey_problems
     roles = ColumnRoles(id_column, frozenset(other_columns))
+    sources = numeric_sources(plan.item_ids, shape.columns) if isinstance(shape, Columns) else None
     if isinstance(shape, Matrix) and shape.array.dtype.kind in NUMERIC_KINDS:
-        encoded, output = _score_numeric_blocks(plan, shape.array, workers)
+        if _converted_by_block(shape.array):
+            whole = shape.array.dtype.kind in "iu"
+            fill = _matrix_filler(shape.array)
+            encoded, output = _score_filled_blocks(plan, fill, shape.array.shape[0], workers, whole)
+        else:
+            encoded, output = _score_numeric_blocks(plan, shape.array, workers)
+    elif isinstance(shape, Columns) and sources is not None:
+        fill = _columns_filler(sources)
+        whole = all(source is None or source.data.dtype.kind in "iu" for source in sources)
+        encoded, output = _score_filled_blocks(plan, fill, shape.n_rows, workers, whole)
+        encoded = _with_columns(plan, encoded, shape, roles, sources)
     elif isinstance(shape, Columns) and _sliceable(plan, shape):
-        encoded, output = _score_column_blocks(plan, shape, roles, workers)
+        encoded, output = _score_column_blocks(plan, _plain_columns(shape), roles, workers)
     else:
-        encoded = _encode(plan, shape, roles)
+        encoded = _encode(plan, _plain(shape), roles)
         output = _score_in_blocks(plan, encoded.values, workers)
-    encoded = _with_problems(encoded, early_problems)
-    return _result(plan, encoded, output, strict, source, categorical)
+    encoded = _with_problems(encoded, sheet_problems)
+    index = shape.index if isinstance(shape, Columns) else None
+    return _result(plan, encoded, output, strict, source, categorical, roles.id_column, index)
 
 
 def score_with_values(
@@ -197,10 +253,11 @@ def score_with_values(
     shape, early_problems, categorical = _prepared(
         plan, instrument, data, answers_column, source, False
     )
-    encoded = _encode(plan, shape, ColumnRoles(id_column, frozenset(other_columns)))
+    encoded = _encode(plan, _plain(shape), ColumnRoles(id_column, frozenset(other_columns)))
     output = _score_in_blocks(plan, encoded.values, workers)
+    index = shape.index if isinstance(shape, Columns) else None
     encoded = _with_problems(encoded, early_problems)
-    result = _result(plan, encoded, output, strict, source, categorical)
+    result = _result(plan, encoded, output, strict, source, categorical, id_column, index)
     return result, encoded.values
 
 
@@ -249,6 +306,8 @@ def _result(
     strict: bool,
     source: str,
     categorical: dict[str, CategoricalAnswers],
+    id_column: str | None = None,
+    index: Any = None,
 ) -> ScoreResult:
     if strict and encoded.problems:
         raise ResponseDataError(source, encoded.problems)
@@ -258,6 +317,11 @@ def _result(
         if encoded.row_has_problem is not None
         else np.zeros(n_rows, dtype=bool)
     )
+    row_ids: Sequence[Any] = range(n_rows)
+    if encoded.ids is not None:
+        row_ids = encoded.ids
+    elif index is not None:
+        row_ids = index
     return ScoreResult(
         instrument=InstrumentRef(
             plan.instrument_id, plan.instrument_version, plan.content_hash, plan.overlay_hash
@@ -266,9 +330,10 @@ def _result(
         raw=output.raw,
         answered=output.answered,
         status=output.status,
-        row_ids=encoded.ids if encoded.ids is not None else range(n_rows),
+        row_ids=row_ids,
         problems=tuple(encoded.problems),
         row_has_problem=row_has_problem,
+        id_name=id_column if encoded.ids is not None else getattr(index, "name", None),
         categorical=categorical,
     )
 
@@ -313,6 +378,116 @@ def _score_numeric_blocks(
             row_has_problem[start : start + BLOCK_ROWS] = encoded.row_has_problem
     merged = Encoded(np.empty((0, plan.n_items)), problems, row_has_problem)
     return merged, output
+
+
+def _converted_by_block(matrix: np.ndarray) -> bool:
+    """A numeric matrix better converted to float64 block by block than as a whole:
+    narrower numbers, or column-major (as pandas gives), when larger than a block."""
+    if matrix.shape[0] <= BLOCK_ROWS:
+        return False
+    return matrix.dtype != np.float64 or not matrix.flags.c_contiguous
+
+
+# fill(buffer, start, stop): rows [start, stop) as float64, in `buffer` or as a view.
+BlockFiller: TypeAlias = Callable[[np.ndarray, int, int], np.ndarray]
+
+
+def _matrix_filler(matrix: np.ndarray) -> BlockFiller:
+    if matrix.dtype == np.float64 and matrix.flags.f_contiguous:
+
+        def view(values: np.ndarray, start: int, stop: int) -> np.ndarray:
+            return matrix[start:stop]  # column-major already: no copy
+
+        return view
+
+    def fill(values: np.ndarray, start: int, stop: int) -> np.ndarray:
+        np.copyto(values, matrix[start:stop], casting="unsafe")
+        return values
+
+    return fill
+
+
+def _columns_filler(sources: Sequence[NumericSource | None]) -> BlockFiller:
+    matrix = frame_matrix(sources)
+    if matrix is not None:
+        return _matrix_filler(matrix)
+
+    def fill(values: np.ndarray, start: int, stop: int) -> np.ndarray:
+        for i, source in enumerate(sources):
+            if source is None:
+                values[:, i] = np.nan
+            else:
+                source.fill(values[:, i], start, stop)
+        return values
+
+    return fill
+
+
+def _score_filled_blocks(
+    plan: ScoringPlan, fill: BlockFiller, n_rows: int, workers: int | None, whole: bool
+) -> tuple[Encoded, KernelOutput]:
+    """Blocks of rows, each converted to float64 by `fill(values, start, stop)` into a
+    column-major buffer the thread reuses, then validated and scored as `score` does a
+    float64 array: the input is never converted as a whole. `whole`: integer columns
+    only (no whole-number check needed)."""
+    output = KernelOutput.empty(n_rows, plan.n_scales)
+    buffers = threading.local()
+
+    def run(start: int, stop: int, workspace: Workspace) -> Encoded:
+        block = getattr(buffers, "block", None)
+        if block is None:
+            block = buffers.block = np.empty((BLOCK_ROWS, plan.n_items), order="F")
+        values = fill(block[: stop - start], start, stop)
+        encoded = encode_numeric_block(plan, values, start, workspace, whole)
+        score_values(
+            plan,
+            encoded.values,
+            out=output.rows(start, stop),
+            split=encoded.split,
+            workspace=workspace,
+        )
+        return encoded
+
+    parts = _on_threads(run, n_rows, plan.n_items, workers, order="F")
+    problems: list[CellProblem] = [p for encoded in parts for p in encoded.problems]
+    row_has_problem = np.zeros(n_rows, dtype=bool)
+    for start, encoded in zip(range(0, n_rows, BLOCK_ROWS), parts, strict=True):
+        if encoded.row_has_problem is not None:
+            row_has_problem[start : start + BLOCK_ROWS] = encoded.row_has_problem
+    return Encoded(np.empty((0, plan.n_items)), problems, row_has_problem), output
+
+
+def _with_columns(
+    plan: ScoringPlan,
+    encoded: Encoded,
+    shape: Columns,
+    roles: ColumnRoles,
+    sources: Sequence[NumericSource | None],
+) -> Encoded:
+    """Numeric columns' results with the column problems first, bad cells shown as the
+    column holds them, and the id column."""
+    position = {item_id: i for i, item_id in enumerate(plan.item_ids)}
+    cells = []
+    for problem in encoded.problems:
+        source = sources[position[problem.column]]
+        value = problem.value if source is None else source.cell(problem.row)
+        cells.append(dataclasses.replace(problem, value=value))
+    ids = None
+    if roles.id_column is not None and roles.id_column in shape.columns:
+        ids = id_cells(shape.columns[roles.id_column])
+    problems = column_problems(plan, shape.columns.keys(), roles) + cells
+    return Encoded(encoded.values, problems, encoded.row_has_problem, ids)
+
+
+def _plain(shape: Shape) -> Shape:
+    """Columns with every NumericSource as a numpy array, for the cell-checking paths."""
+    return _plain_columns(shape) if isinstance(shape, Columns) else shape
+
+
+def _plain_columns(shape: Columns) -> Columns:
+    if any(isinstance(column, NumericSource) for column in shape.columns.values()):
+        return Columns(plain_columns(shape.columns), shape.n_rows, shape.index)
+    return shape
 
 
 def _sliceable(plan: ScoringPlan, shape: Columns) -> bool:
@@ -384,6 +559,7 @@ def _on_threads(
     n_items: int,
     workers: int | None,
     block_rows: int | None = None,
+    order: Literal["C", "F"] = "C",
 ) -> list[T]:
     """run(start, stop, workspace) for each block of `block_rows` rows (BLOCK_ROWS unless
     given), on worker threads that each reuse one workspace; results in block order."""
@@ -393,7 +569,7 @@ def _on_threads(
     def block(start: int) -> T:
         workspace = getattr(buffers, "workspace", None)
         if workspace is None:
-            workspace = buffers.workspace = Workspace(block_rows, n_items)
+            workspace = buffers.workspace = Workspace(block_rows, n_items, order)
         return run(start, min(start + block_rows, n_rows), workspace)
 
     threads = workers or os.cpu_count() or 1

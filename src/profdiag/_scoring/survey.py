@@ -60,7 +60,7 @@ def split_survey_items(
     problems.sort(key=lambda problem: problem.row)
     if isinstance(shape, Record):
         return Record({name: cells[0] for name, cells in columns.items()}), answers, problems
-    return Columns(columns, n_rows), answers, problems
+    return Columns(columns, n_rows, getattr(shape, "index", None)), answers, problems
 
 
 def _distinct(column: Any, n_rows: int) -> tuple[list[Any], np.ndarray]:

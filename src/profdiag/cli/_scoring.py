@@ -62,6 +62,12 @@ def _stop_on_problems(
     "(by default they are carried beside the scores).",
 )
 @OVERLAY
+@click.option(
+    "--dask-scheduler",
+    metavar="ADDRESS",
+    help="Score on a Dask cluster (tcp://host:port): raw scores only, written to --out as "
+    "a folder of Parquet files (docs/scaling.md).",
+)
 def score(
     instrument: str,
     data: Path,
@@ -76,6 +82,7 @@ def score(
     answers_column: str | None,
     drop_extra: bool,
     overlay: Path | None,
+    dask_scheduler: str | None,
 ) -> None:
     """Score DATA (CSV, TSV, Parquet or JSON) on INSTRUMENT (a bundled id or a JSON file).
 
@@ -94,6 +101,18 @@ def score(
 
     refuse_overwriting_inputs(out, [data, overlay])
     definition = load_definition(instrument, overlay)
+    if dask_scheduler is not None:
+        from profdiag.cli._dask import score_on_cluster
+
+        return score_on_cluster(
+            definition,
+            data,
+            out,
+            dask_scheduler,
+            id_column=id_column,
+            lenient=lenient,
+            file_format=file_format,
+        )
     responses = read_responses(
         data,
         encoding=encoding,
