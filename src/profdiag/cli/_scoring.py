@@ -20,6 +20,7 @@ from profdiag.cli._common import (
     write_text_output,
 )
 from profdiag.cli._errors import fail
+from profdiag.cli._streaming import batched_input, score_in_batches
 from profdiag.errors import ResponseDataError
 
 _NO_ITEM_COLUMN = "a column for this item"
@@ -61,6 +62,9 @@ def _stop_on_problems(
     help="Leave out of the output the columns that are not items, the id or attributes "
     "(by default they are carried beside the scores).",
 )
+@click.option(
+    "--quiet", is_flag=True, help="No progress bar (shown on a terminal for large files)."
+)
 @OVERLAY
 def score(
     instrument: str,
@@ -75,6 +79,7 @@ def score(
     file_format: str | None,
     answers_column: str | None,
     drop_extra: bool,
+    quiet: bool,
     overlay: Path | None,
 ) -> None:
     """Score DATA (CSV, TSV, Parquet or JSON) on INSTRUMENT (a bundled id or a JSON file).
@@ -93,6 +98,25 @@ def score(
 
     refuse_overwriting_inputs(out, [data, overlay])
     definition = load_definition(instrument, overlay)
+    batched = batched_input(
+        data, out, encoding=encoding, delimiter=delimiter, file_format=file_format
+    )
+    if batched is not None:  # a large file to a file: read, scored and written in batches
+        assert out is not None
+        score_in_batches(
+            batched,
+            definition,
+            data=data,
+            out=out,
+            id_column=id_column,
+            norm_group=norm_group,
+            level=level,
+            lenient=lenient,
+            answers_column=answers_column,
+            drop_extra=drop_extra,
+            quiet=quiet,
+        )
+        return
     responses = read_responses(
         data,
         encoding=encoding,
