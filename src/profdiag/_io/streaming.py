@@ -223,16 +223,17 @@ def _record_ends(buffer: bytes, delimiter: str | None) -> np.ndarray:
     """Offsets just after each line end outside quoted cells, up to the first quoted cell
     that does not close within `buffer` (it may close in the next block)."""
     if b"\r" not in buffer and b'"' not in buffer:
-        return np.flatnonzero(np.frombuffer(buffer, dtype=np.uint8) == 10) + 1
+        feeds: np.ndarray = np.flatnonzero(np.frombuffer(buffer, dtype=np.uint8) == 10) + 1
+        return feeds
     body = np.frombuffer(buffer, dtype=np.uint8)
     breaks, ends = _line_breaks(body, b"\r" in buffer)
     if b'"' not in buffer:
         return ends
     inside, error = _quoting(body, breaks, delimiter)
-    ends = ends[~inside]
+    outside: np.ndarray = ends[~inside]
     if error is not None and error.kind == "unterminated":
-        ends = ends[ends <= error.offset]
-    return ends
+        outside = outside[outside <= error.offset]
+    return outside
 
 
 def _last_record_end(buffer: bytes, delimiter: str | None) -> int:
@@ -306,8 +307,8 @@ def _csv_batch(
     )
     blank = tuple(line + shift for line in table.skipped_blank_lines)
     batched.skipped_blank_lines += blank
-    batch = Table(batched.source, dict(table.columns), table.n_rows, moved, blank, table.delimiter)
-    return batch
+    columns: dict[str, Sequence[Any]] = dict(table.columns)
+    return Table(batched.source, columns, table.n_rows, moved, blank, table.delimiter)
 
 
 # ---------------------------------------------------------------------- Parquet
@@ -340,7 +341,7 @@ def _parquet_batches(batched: BatchedFile, parquet: Any, path: Path) -> Iterator
             for column in batch.columns:
                 if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
                     column.validate(full=True)
-            columns = {
+            columns: dict[str, Sequence[Any]] = {
                 name: ArrowColumn(pa.chunked_array([batch.column(i)], batch.schema.field(i).type))
                 for i, name in enumerate(batched.names)
             }
