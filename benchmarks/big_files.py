@@ -18,6 +18,7 @@ import json
 import statistics
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -75,12 +76,58 @@ def write_data(folder: Path, n_rows: int) -> None:
     )
 
 
+def stages(data: Path, definition: Path) -> dict[str, tuple[float, float]]:
+    """The batched `score` command's stages in this process, summed over the batches
+    (wall, CPU): reading a batch, scoring it and laying out its table, writing it."""
+    import time
+
+    from profdiag._instrument import load_instrument
+    from profdiag._io.atomic import streaming_atomically
+    from profdiag._io.streaming import ScoreWriter, batched_file
+    from profdiag.cli._streaming import _Batches, _Columns
+
+    instrument = load_instrument(definition)
+    batched = batched_file(data, "utf-8-sig", None, None, min_bytes=0)
+    assert batched is not None
+    found = _Columns("id", [], [], [], False)
+    run = _Batches(instrument, data, found, None, 0.9, False, None, False)
+    totals = {name: [0.0, 0.0] for name in ("read", "score + table", "write")}
+    out = data.with_name("stages-out" + data.suffix)
+    kind = "parquet" if data.suffix == ".parquet" else "csv"
+    batches = iter(batched)
+
+    def timed(name: str, function: Any) -> Any:
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = function()
+        totals[name][0] += time.perf_counter() - wall
+        totals[name][1] += time.process_time() - cpu
+        return result
+
+    with streaming_atomically(out) as stream:
+        writer = ScoreWriter(stream, kind, {})
+        while (batch := timed("read", lambda: next(batches, None))) is not None:
+            scored = timed("score + table", lambda b=batch: run.scored(b))
+            run.rows += batch.n_rows
+            timed("write", lambda s=scored: writer.write(s[0], s[1]))
+        timed("write", writer.close)
+    out.unlink()
+    return {name: (wall, cpu) for name, (wall, cpu) in totals.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--stages", action="store_true", help="only time the stages")
     args = parser.parse_args()
+    if args.stages:
+        write_data(args.data, args.rows)
+        for name in ("data.csv", "data.parquet"):
+            times = stages(args.data / name, args.data / "synthetic.json")
+            shown = ", ".join(f"{k} {w:.2f}/{c:.2f}" for k, (w, c) in times.items())
+            print(f"stages of {name} (wall/CPU s): {shown}", flush=True)
+        return
     write_data(args.data, args.rows)
     sizes = {name: (args.data / name).stat().st_size / 1e6 for name in ("data.csv", "data.parquet")}
     print(f"- Python {sys.version.split()[0]}, {args.rows:,} rows, {sizes} MB")

@@ -45,16 +45,21 @@ __all__ = [
     "BATCH_BYTES",
     "BATCH_ROWS",
     "STREAM_FROM_BYTES",
+    "STREAM_FROM_PARQUET_BYTES",
     "BatchedFile",
     "ScoreWriter",
     "batched_file",
 ]
 
 STREAM_FROM_BYTES = 256 << 20
-"""Files at least this large are read in batches (environment: PROFDIAG_STREAM_BYTES)."""
+"""CSV files at least this large are read in batches (environment: PROFDIAG_STREAM_BYTES,
+which applies to Parquet too)."""
+STREAM_FROM_PARQUET_BYTES = 64 << 20
+"""Parquet files whose data take at least this many bytes uncompressed (about 1.7 million
+rows of 60 one-byte items) are read in batches."""
 BATCH_BYTES = 64 << 20
 """CSV bytes per batch (environment: PROFDIAG_BATCH_BYTES; tests use a few hundred)."""
-BATCH_ROWS = 524_288
+BATCH_ROWS = 131_072
 """Parquet rows per batch (environment: PROFDIAG_BATCH_ROWS)."""
 
 
@@ -114,17 +119,20 @@ def batched_file(
     `read_table` raises when the file breaks a rule of its format.
     """
     kind = table_format(path, file_format)
-    limit = _setting("PROFDIAG_STREAM_BYTES", STREAM_FROM_BYTES) if min_bytes is None else min_bytes
+    if min_bytes is None and "PROFDIAG_STREAM_BYTES" not in os.environ:
+        limit = STREAM_FROM_PARQUET_BYTES if kind == "parquet" else STREAM_FROM_BYTES
+    else:
+        limit = _setting("PROFDIAG_STREAM_BYTES", 0) if min_bytes is None else min_bytes
     try:
         size = path.stat().st_size
     except OSError:
         return None
-    if size < limit or kind == "json":
+    if kind == "json" or (size < limit and kind != "parquet"):
         return None
     if kind == "parquet":
         if delimiter is not None:
             return None  # read_table names the mistake
-        return _parquet_file(path, size)
+        return _parquet_file(path, limit)
     if text_encoding(encoding) != "UTF-8":
         return None
     if delimiter is not None:
@@ -314,7 +322,9 @@ def _csv_batch(
 # ---------------------------------------------------------------------- Parquet
 
 
-def _parquet_file(path: Path, size: int) -> BatchedFile | None:
+def _parquet_file(path: Path, limit: int) -> BatchedFile | None:
+    """Batches of a Parquet file whose data take at least `limit` bytes uncompressed (the
+    file itself may be several times smaller); None for a smaller one."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -322,9 +332,14 @@ def _parquet_file(path: Path, size: int) -> BatchedFile | None:
         parquet = pq.ParquetFile(path)
         names = parquet.schema_arrow.names
         rows = parquet.metadata.num_rows
+        groups = range(parquet.metadata.num_row_groups)
+        size = sum(parquet.metadata.row_group(k).total_byte_size for k in groups)
     except (pa.ArrowException, OSError, ValueError):
         _whole_file_error(path, "utf-8", None, "parquet")
         raise
+    if size < limit:
+        parquet.close()
+        return None
     if len(set(names)) != len(names) or not all(name.strip() for name in names):
         _whole_file_error(path, "utf-8", None, "parquet")
     batched = BatchedFile(str(path), list(names), rows, "parquet")

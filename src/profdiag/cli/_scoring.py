@@ -20,7 +20,6 @@ from profdiag.cli._common import (
     write_text_output,
 )
 from profdiag.cli._errors import fail
-from profdiag.cli._streaming import batched_input, score_in_batches
 from profdiag.errors import ResponseDataError
 
 _NO_ITEM_COLUMN = "a column for this item"
@@ -95,6 +94,7 @@ def score(
     from profdiag._norms import standardize
     from profdiag._scoring import score as score_data
     from profdiag._scoring.timing import SECONDS_SUFFIX, speed_accuracy, timed_scales
+    from profdiag.cli._streaming import batched_input, score_in_batches
 
     refuse_overwriting_inputs(out, [data, overlay])
     definition = load_definition(instrument, overlay)
