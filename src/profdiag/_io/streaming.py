@@ -227,15 +227,17 @@ def _count(text: bytes) -> int:
     return text.count(b"\n") + text.count(b"\r") - text.count(b"\r\n")
 
 
-def _record_ends(buffer: bytes, delimiter: str | None) -> np.ndarray:
-    """Offsets just after each line end outside quoted cells, up to the first quoted cell
-    that does not close within `buffer` (it may close in the next block)."""
-    if b"\r" not in buffer and b'"' not in buffer:
-        feeds: np.ndarray = np.flatnonzero(np.frombuffer(buffer, dtype=np.uint8) == 10) + 1
+def _record_ends(buffer: bytes, delimiter: str | None, end: int | None = None) -> np.ndarray:
+    """Offsets just after each line end outside quoted cells in buffer[:end], up to the
+    first quoted cell that does not close there (it may close in the next block)."""
+    end = len(buffer) if end is None else end
+    body = np.frombuffer(buffer, dtype=np.uint8, count=end)
+    quotes, returns = buffer.find(b'"', 0, end) >= 0, buffer.find(b"\r", 0, end) >= 0
+    if not quotes and not returns:
+        feeds: np.ndarray = np.flatnonzero(body == 10) + 1
         return feeds
-    body = np.frombuffer(buffer, dtype=np.uint8)
-    breaks, ends = _line_breaks(body, b"\r" in buffer)
-    if b'"' not in buffer:
+    breaks, ends = _line_breaks(body, returns)
+    if not quotes:
         return ends
     inside, error = _quoting(body, breaks, delimiter)
     outside: np.ndarray = ends[~inside]
@@ -244,13 +246,13 @@ def _record_ends(buffer: bytes, delimiter: str | None) -> np.ndarray:
     return outside
 
 
-def _last_record_end(buffer: bytes, delimiter: str | None) -> int:
-    """The offset after the last complete record of `buffer` that more text follows (a
-    "\r" at the end may be half of a "\r\n"); 0 when there is none."""
-    if b"\r" not in buffer and b'"' not in buffer:
-        return buffer.rfind(b"\n", 0, len(buffer) - 1) + 1
-    ends = _record_ends(buffer, delimiter)
-    ends = ends[ends < len(buffer)]
+def _last_record_end(buffer: bytes, delimiter: str | None, end: int) -> int:
+    """The offset after the last complete record of buffer[:end] that more text follows
+    (a "\r" at the end may be half of a "\r\n"); 0 when there is none."""
+    if buffer.find(b"\r", 0, end) < 0 and buffer.find(b'"', 0, end) < 0:
+        return buffer.rfind(b"\n", 0, end - 1) + 1
+    ends = _record_ends(buffer, delimiter, end)
+    ends = ends[ends < end]
     return int(ends[-1]) if ends.size else 0
 
 
@@ -277,20 +279,24 @@ def _csv_batches(
             if eof and len(pending) <= batch_bytes:
                 cut = len(pending)
             else:
-                cut = _last_record_end(pending[:batch_bytes], delimiter) or _last_record_end(
-                    pending, delimiter
-                )
+                cut = _last_record_end(
+                    pending, delimiter, min(batch_bytes, len(pending))
+                ) or _last_record_end(pending, delimiter, len(pending))
                 if cut == 0 and not eof:  # one record longer than a batch: read on
                     more = stream.read(batch_bytes)
                     eof = not more
                     pending += more
                     continue
                 cut = cut or len(pending)
-            chunk, pending = pending[:cut], pending[cut:]
-            done += len(chunk)
-            if chunk:
-                yield _csv_batch(batched, header_bytes + chunk, line - header_lines, whole)
-            line += _count(chunk)
+            text = b"".join((header_bytes, memoryview(pending)[:cut]))  # one copy
+            pending = pending[cut:]
+            done += cut
+            h, first_line = len(header_bytes), line
+            line += text.count(b"\n", h) + text.count(b"\r", h) - text.count(b"\r\n", h)
+            if cut:
+                batch = _csv_batch(batched, text, first_line - header_lines, whole)
+                del text  # parsed: its memory can hold the next block
+                yield batch
             batched.done = done
             if eof and not pending:
                 return
