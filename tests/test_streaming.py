@@ -301,3 +301,20 @@ def test_no_progress_bar_unless_a_terminal(tmp_path: Path, monkeypatch: pytest.M
     bar = _progress(batched, quiet=False)
     assert bar is not None and bar.total == data.stat().st_size
     bar.close()
+    batched.close()  # the file, opened for the first batch, is closed though unread
+
+
+def test_usage_errors_before_the_first_batch_are_as_for_a_whole_file(tmp_path: Path) -> None:
+    data = tmp_path / "data.csv"
+    _ipip_csv(data)
+    for options in (["--id-column", "nope"], ["--answers-column", "nope"]):
+        args = ["score", "ipip-bfm-50", data, "--out", tmp_path / "out.csv", *options]
+        whole = CliRunner().invoke(main, [str(a) for a in args])
+        batched = CliRunner().invoke(
+            main, [str(a) for a in args], env=_batched(PROFDIAG_BATCH_BYTES=100)
+        )
+        assert whole.exit_code == batched.exit_code == 2
+        # the whole-file path has read the file and names its empty line first
+        shown = [line for line in whole.output.splitlines() if "empty line" not in line]
+        assert batched.output.splitlines() == shown
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]

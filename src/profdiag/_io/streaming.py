@@ -19,7 +19,7 @@ is written, and removed (the temporary file) when anything fails before.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -97,10 +97,18 @@ class BatchedFile:
     first_row: int = 0
     skipped_blank_lines: tuple[int, ...] = ()
     _batches: Iterator[Table] | None = None
+    _closer: Callable[[], None] | None = None
 
     def __iter__(self) -> Iterator[Table]:
         assert self._batches is not None
         return self._batches
+
+    def close(self) -> None:
+        """Close the file (reading stops; also when not all batches were read)."""
+        if isinstance(self._batches, Generator):
+            self._batches.close()
+        if self._closer is not None:
+            self._closer()
 
 
 def batched_file(
@@ -193,6 +201,7 @@ def _csv_file(path: Path, encoding: str, delimiter: str | None, size: int) -> Ba
         yield from batches
 
     batched._batches = all_batches()
+    batched._closer = stream.close
     return batched
 
 
@@ -350,6 +359,7 @@ def _parquet_file(path: Path, limit: int) -> BatchedFile | None:
         _whole_file_error(path, "utf-8", None, "parquet")
     batched = BatchedFile(str(path), list(names), rows, "parquet")
     batched._batches = _parquet_batches(batched, parquet, path)
+    batched._closer = parquet.close
     return batched
 
 

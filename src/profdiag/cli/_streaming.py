@@ -230,6 +230,38 @@ def score_in_batches(
 ) -> None:
     """Score `batched` into `out` (CSV or Parquet), as `_scoring.score` does for a whole
     file; messages and exit codes as there."""
+    try:
+        _score_in_batches(
+            batched,
+            definition,
+            data=data,
+            out=out,
+            id_column=id_column,
+            norm_group=norm_group,
+            level=level,
+            lenient=lenient,
+            answers_column=answers_column,
+            drop_extra=drop_extra,
+            quiet=quiet,
+        )
+    finally:
+        batched.close()
+
+
+def _score_in_batches(
+    batched: BatchedFile,
+    definition: Instrument,
+    *,
+    data: Path,
+    out: Path,
+    id_column: str,
+    norm_group: str | None,
+    level: float,
+    lenient: bool,
+    answers_column: str | None,
+    drop_extra: bool,
+    quiet: bool,
+) -> None:
     from profdiag._io.atomic import streaming_atomically
     from profdiag._io.streaming import ScoreWriter
 
