@@ -21,6 +21,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import profdiag
 from profdiag._io.streaming import batched_file
@@ -318,3 +320,50 @@ def test_usage_errors_before_the_first_batch_are_as_for_a_whole_file(tmp_path: P
         shown = [line for line in whole.output.splitlines() if "empty line" not in line]
         assert batched.output.splitlines() == shown
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
+
+
+_CELL = st.text(alphabet=["a", "я", " ", ",", '"', "\n", "\r", "1"], max_size=6)
+
+
+def _quoted(cell: str) -> str:
+    if any(mark in cell for mark in ',"\r\n') or cell.startswith('"'):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.lists(_CELL, min_size=3, max_size=3), min_size=1, max_size=12),
+    ends=st.sampled_from(["\n", "\r\n", "\r"]),
+    blank_after=st.sets(st.integers(0, 11), max_size=3),
+    batch=st.integers(1, 64),
+)
+def test_batches_read_any_csv_as_the_whole_file_reader_does(
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: list[list[str]],
+    ends: str,
+    blank_after: set[int],
+    batch: int,
+) -> None:
+    """Quoted cells with delimiters, quotes and any line ends, blank lines, any batch
+    size: the batches hold the whole-file reader's cells, lines and skipped lines."""
+    lines = ["id,b,c"]
+    for r, row in enumerate(rows):
+        lines.append(",".join(_quoted(cell) for cell in row))
+        if r in blank_after:
+            lines.append("")
+    path = tmp_path_factory.mktemp("csv") / "data.csv"
+    path.write_bytes((ends.join(lines) + ends).encode("utf-8"))
+    whole = read_table(path)
+    os.environ["PROFDIAG_BATCH_BYTES"] = str(batch)
+    try:
+        batched = batched_file(path, "utf-8-sig", None, None, min_bytes=0)
+        if batched is None:  # the header alone fills the file: read whole
+            return
+        batches = list(batched)
+    finally:
+        del os.environ["PROFDIAG_BATCH_BYTES"]
+    assert [line for b in batches for line in (b.lines or [])] == list(whole.lines or [])
+    assert batched.skipped_blank_lines == whole.skipped_blank_lines
+    for name in whole.columns:
+        assert [cell for b in batches for cell in b.columns[name]] == list(whole.columns[name])
