@@ -367,3 +367,33 @@ def test_batches_read_any_csv_as_the_whole_file_reader_does(
     assert batched.skipped_blank_lines == whole.skipped_blank_lines
     for name in whole.columns:
         assert [cell for b in batches for cell in b.columns[name]] == list(whole.columns[name])
+
+
+def test_a_full_disk_half_way_leaves_the_old_file_and_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from profdiag._io.streaming import ScoreWriter
+
+    data = tmp_path / "data.csv"
+    _ipip_csv(data)
+    out = tmp_path / "out.csv"
+    out.write_text("old\n", encoding="utf-8")
+    written: list[int] = []
+    original = ScoreWriter.write
+
+    def write(self: ScoreWriter, header: list[str], columns: list[object]) -> None:
+        written.append(len(columns[0]))  # type: ignore[arg-type]
+        if len(written) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        original(self, header, columns)
+
+    monkeypatch.setattr(ScoreWriter, "write", write)
+    code, err = _run(
+        ["score", "ipip-bfm-50", data, "--out", out], env=_batched(PROFDIAG_BATCH_BYTES=300)
+    )
+    assert code == 1 and "the disk is full" in err
+    assert len(written) == 3
+    assert out.read_text(encoding="utf-8") == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv", "out.csv"]
