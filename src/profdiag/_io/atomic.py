@@ -14,8 +14,9 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from profdiag.errors import OutputError
 
@@ -120,6 +121,41 @@ def write_atomically(
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
     return target
+
+
+@contextlib.contextmanager
+def streaming_atomically(
+    path: str | os.PathLike[str], *, follow_symlinks: bool = True
+) -> Iterator[BinaryIO]:
+    """A binary stream to write `path` atomically piece by piece, as the pieces are made.
+
+    The stream is a temporary file in the target's folder. When the block ends normally
+    it is fsynced and renamed over the target (as `write_atomically` does); when the
+    block raises (an error in the data found half-way, a full disk, an interruption) the
+    temporary file is removed and the target is left as it was. A kill -9 leaves at most
+    the temporary file, never a partial target. Raises OutputError naming the path and
+    the reason when the file cannot be created or written.
+    """
+    target = output_target(path, follow_symlinks)
+    temporary: str | None = None
+    try:
+        descriptor, temporary = tempfile.mkstemp(
+            prefix=f".{target.name[:100]}.", suffix=".tmp", dir=target.parent
+        )
+        with os.fdopen(descriptor, "wb") as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, _new_file_mode(target) if not target.is_symlink() else _NEW_MODE)
+        os.replace(temporary, target)
+        temporary = None
+        _fsync_folder(target.parent)
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {describe_os_error(error)}") from None
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
 
 def _new_file_mode(target: Path) -> int:

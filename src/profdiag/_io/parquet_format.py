@@ -20,6 +20,7 @@ import numpy as np
 
 from profdiag._arrow import ArrowColumn, arrow_array
 from profdiag._io.atomic import write_atomically
+from profdiag._io.score_table import WHOLE_NUMBER_COLUMNS
 from profdiag._io.text_files import UnreadableFile, read_bytes
 from profdiag.errors import CellProblem, ResponseDataError
 
@@ -102,12 +103,27 @@ def write_parquet(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    arrays = [_arrow(column) for column in columns]
-    schema_metadata = {"profdiag": json.dumps(metadata, ensure_ascii=False)}
-    table = pa.Table.from_arrays(arrays, names=list(header), metadata=schema_metadata)
+    table = arrow_table(header, columns, metadata)
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
     write_atomically(path, memoryview(sink.getvalue()))
+
+
+def arrow_table(
+    header: Sequence[str], columns: Sequence[Any], metadata: dict[str, Any]
+) -> pa.Table:
+    """A score table as an Arrow table with `metadata` under "profdiag". A column with no
+    value at all is typed as the column always is (int64 for stanines and stens, else
+    text), so that every part of a table written in batches has one schema."""
+    import pyarrow as pa
+
+    arrays = [_arrow(column) for column in columns]
+    for k, (name, array) in enumerate(zip(header, arrays, strict=True)):
+        if pa.types.is_null(array.type):
+            whole = name.rsplit(".", 1)[-1] in WHOLE_NUMBER_COLUMNS
+            arrays[k] = array.cast(pa.int64() if whole else pa.string())
+    schema_metadata = {"profdiag": json.dumps(metadata, ensure_ascii=False)}
+    return pa.Table.from_arrays(arrays, names=list(header), metadata=schema_metadata)
 
 
 def _arrow(column: Any) -> pa.Array | pa.ChunkedArray:

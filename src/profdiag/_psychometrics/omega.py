@@ -14,7 +14,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
 
 from profdiag._psychometrics.alpha import smc
 from profdiag._psychometrics.variables import FloatArray
@@ -101,6 +100,8 @@ def _minres(s: FloatArray, factors: int) -> tuple[FloatArray, bool]:
     start = np.diag(s) - multiple
     upper = max(float(multiple.max()), 1.0)
     scale = 0.01  # R optimises par / parscale
+    from scipy.optimize import minimize  # imported when needed: scipy costs ~0.2 s at start-up
+
     found = minimize(
         lambda x: _residual(x * scale, s, factors),
         start / scale,

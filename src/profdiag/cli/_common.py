@@ -192,6 +192,14 @@ class Responses:
         return self.table.columns
 
 
+def reading_option(name: str) -> Any:
+    """A reading option that is not a parameter of the command (--sheet, --header-row,
+    --mapping), as given on the command line; None when absent."""
+    context = click.get_current_context(silent=True)
+    reading = {} if context is None else context.meta.get(_READING_META, {})
+    return reading.get(name)
+
+
 def read_responses(
     data: Path,
     *,

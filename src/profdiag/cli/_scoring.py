@@ -14,6 +14,7 @@ from profdiag.cli._common import (
     extra_columns,
     load_definition,
     read_responses,
+    reading_option,
     refuse_overwriting_inputs,
     require_column,
     shown_names,
@@ -61,6 +62,9 @@ def _stop_on_problems(
     help="Leave out of the output the columns that are not items, the id or attributes "
     "(by default they are carried beside the scores).",
 )
+@click.option(
+    "--quiet", is_flag=True, help="No progress bar (shown on a terminal for large files)."
+)
 @OVERLAY
 @click.option(
     "--dask-scheduler",
@@ -81,6 +85,7 @@ def score(
     file_format: str | None,
     answers_column: str | None,
     drop_extra: bool,
+    quiet: bool,
     overlay: Path | None,
     dask_scheduler: str | None,
 ) -> None:
@@ -98,6 +103,7 @@ def score(
     from profdiag._norms import standardize
     from profdiag._scoring import score as score_data
     from profdiag._scoring.timing import SECONDS_SUFFIX, speed_accuracy, timed_scales
+    from profdiag.cli._streaming import batched_input, score_in_batches
 
     refuse_overwriting_inputs(out, [data, overlay])
     definition = load_definition(instrument, overlay)
@@ -113,6 +119,29 @@ def score(
             lenient=lenient,
             file_format=file_format,
         )
+    batched = (
+        None
+        if reading_option("mapping") is not None  # a mapping recodes the whole table
+        else batched_input(
+            data, out, encoding=encoding, delimiter=delimiter, file_format=file_format
+        )
+    )
+    if batched is not None:  # a large file to a file: read, scored and written in batches
+        assert out is not None
+        score_in_batches(
+            batched,
+            definition,
+            data=data,
+            out=out,
+            id_column=id_column,
+            norm_group=norm_group,
+            level=level,
+            lenient=lenient,
+            answers_column=answers_column,
+            drop_extra=drop_extra,
+            quiet=quiet,
+        )
+        return
     responses = read_responses(
         data,
         encoding=encoding,
