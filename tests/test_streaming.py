@@ -397,3 +397,33 @@ def test_a_full_disk_half_way_leaves_the_old_file_and_no_temporary(
     assert len(written) == 3
     assert out.read_text(encoding="utf-8") == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv", "out.csv"]
+
+
+def test_survey_items_are_carried_as_the_whole_file_path_carries_them(tmp_path: Path) -> None:
+    # Nominal, multiple-select (one cell, and "<item>.<code>" 0/1 columns) and text answers
+    # are written beside the scores; a batched run must write the same columns.
+    data = tmp_path / "survey.csv"
+    survey = profdiag.load_instrument("profdiag-intentions-9-11")
+    header, row = ["id", "school"], ["x"]
+    for item in survey.items:
+        fmt = survey.format_of(item)
+        if fmt.type == "multiple_select":
+            header += [f"{item.id}.{option.code}" for option in fmt.options]
+            row += ["1" if k == 0 else "0" for k in range(len(fmt.options))]
+        else:
+            header.append(item.id)
+            codes = [option.code for option in getattr(fmt, "options", ())]
+            row.append(codes[0] if codes else ("" if fmt.type == "text" else str(fmt.codes[-1])))
+    lines = [",".join(header)] + [",".join([f"0{k}", "s1", *row[1:]]) for k in range(40)]
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    whole, batched = tmp_path / "whole.csv", tmp_path / "batched.csv"
+    code, err = _run(["score", "profdiag-intentions-9-11", data, "--out", whole])
+    assert code == 0, err
+    code, err = _run(
+        ["score", "profdiag-intentions-9-11", data, "--out", batched],
+        env=_batched(PROFDIAG_BATCH_BYTES=300),
+    )
+    assert code == 0, err
+    assert "carried into the output: 'school'" in err  # the 0/1 columns are not "extra"
+    assert batched.read_bytes() == whole.read_bytes()
+    assert "route" in whole.read_text(encoding="utf-8").splitlines()[0].split(",")

@@ -265,15 +265,24 @@ def read_responses(
 def extra_columns(responses: Responses, definition: Instrument, used: Sequence[str]) -> list[str]:
     """Columns that are neither items, the id, respondent attributes nor `used` (answer
     sheets, times), in file order."""
+    id_names = [] if responses.id_name is None else [responses.id_name]
+    return unknown_columns(
+        list(responses.columns), definition, [*responses.attributes, *used, *id_names]
+    )
+
+
+def unknown_columns(
+    names: Sequence[str], definition: Instrument, known: Sequence[str]
+) -> list[str]:
+    """`names` that are neither the instrument's items (a multiple-select item's
+    "<item>.<code>" columns included) nor `known`, in order."""
     from profdiag._scoring.plan import compile_plan
 
-    known = {*definition.item_index, *responses.attributes, *used}
-    for survey_item in compile_plan(definition).survey_items:  # "<item>.<code>" columns
+    recognised = {*definition.item_index, *known}
+    for survey_item in compile_plan(definition).survey_items:
         if survey_item.kind == "multiple_select":
-            known.update(survey_item.indicator_columns)
-    if responses.id_name is not None:
-        known.add(responses.id_name)
-    return [name for name in responses.columns if name not in known]
+            recognised.update(survey_item.indicator_columns)
+    return [name for name in names if name not in recognised]
 
 
 def shown_names(names: Sequence[str], limit: int = 8) -> str:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from profdiag._io.streaming import BatchedFile, RowLines
-from profdiag.cli._common import Responses, echo_problems, shown_names
+from profdiag.cli._common import Responses, echo_problems, shown_names, unknown_columns
 from profdiag.cli._errors import fail
 from profdiag.errors import CellProblem, ResponseDataError
 
@@ -97,14 +97,13 @@ def _columns(
     attributes = [name for name in ATTRIBUTES if name in names]
     timed = timed_scales(definition)
     seconds = [scale_id for scale_id in timed if scale_id + SECONDS_SUFFIX in names]
-    known = {
-        *definition.item_index,
+    known = [
         *attributes,
         *([answers_column] if answers_column else []),
         *(s + SECONDS_SUFFIX for s in seconds),
         *([id_name] if id_name else []),
-    }
-    extra = [name for name in names if name not in known]
+    ]
+    extra = unknown_columns(names, definition, known)
     if extra:
         what = "left out (--drop-extra)" if drop_extra else "carried into the output"
         click.echo(
@@ -147,6 +146,7 @@ class _Batches:
         """The batch's score table; None once strict mode found an invalid cell (from then
         on the batches are only checked, for the report)."""
         from profdiag._io import score_table
+        from profdiag._io.score_table import categorical_columns
         from profdiag._io.tables import collector_paused
         from profdiag._norms import standardize
         from profdiag._scoring import score as score_data
@@ -202,7 +202,10 @@ class _Batches:
                 normed=normed,
                 bands=bands,
                 timing=speed_accuracy(definition, result, seconds) if found.timed else None,
-                extra=[] if self.drop_extra else [(name, columns[name]) for name in found.extra],
+                extra=[
+                    *([] if self.drop_extra else [(name, columns[name]) for name in found.extra]),
+                    *categorical_columns(result),
+                ],
             )
         return header, table, result
 
