@@ -385,8 +385,8 @@ def _paused_gc() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while WeasyPrint lays a report out, and
     collect once afterwards. A report allocates hundreds of thousands of objects, which set
     off dozens of collections, some of them full ones over everything the process holds:
-    a sixth of the rendering time. Nothing of a report is garbage before it is written, so
-    collecting once at the end frees the same memory. A collector the caller has turned off
+    a sixth of the rendering time. The price: the report's cyclic garbage waits until the
+    report is written, when one collection frees it. A collector the caller has turned off
     stays off."""
     state = _GcState
     with state.lock:
