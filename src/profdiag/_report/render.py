@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import functools
+import gc
 import math
 import os
 import threading
@@ -336,16 +337,89 @@ def _html(profile: Profile, options: ReportOptions) -> str:
 
 
 def _pdf(profile: Profile, options: ReportOptions) -> bytes:
-    from weasyprint import HTML  # imported on first use: ~0.7 s
-
     html = _html(profile, options)
     root = templates_folder()
     stylesheet, fonts = _package_stylesheet()
-    document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=AssetFetcher(root))
-    pdf: bytes = document.write_pdf(
-        stylesheets=[stylesheet], font_config=fonts, uncompressed_pdf=False
-    )
+    page_maker = _html_class(package=options.template_folder is None)
+    with _paused_gc():
+        document = page_maker(
+            string=html, base_url=root.as_uri() + "/", url_fetcher=AssetFetcher(root)
+        )
+        pdf: bytes = document.write_pdf(
+            stylesheets=[stylesheet], font_config=fonts, uncompressed_pdf=False
+        )
     return pdf
+
+
+def _html_class(*, package: bool) -> Any:
+    """WeasyPrint's HTML for a user's templates; for the package's own, the same with the
+    lighter user-agent stylesheet of `_package_ua_stylesheet`."""
+    from weasyprint import HTML  # imported on first use: ~0.7 s
+
+    return _package_html_class() if package else HTML
+
+
+@functools.cache
+def _package_html_class() -> Any:
+    from weasyprint import HTML
+
+    class PackageHTML(HTML):  # type: ignore[misc]
+        def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
+            return [_package_ua_stylesheet()]
+
+    return PackageHTML
+
+
+@functools.cache
+def _package_ua_stylesheet() -> Any:
+    """WeasyPrint's user-agent stylesheet without the rules that give *every* element a
+    ::marker and five footnote/note pseudo-elements to style: our templates use no
+    footnotes, and only <li> is a list item. Those rules made the style cascade compute
+    seven styles per element instead of one (about half its time); the PDF is the same,
+    byte for byte. A WeasyPrint whose stylesheet reads differently keeps its own rules."""
+    from weasyprint import CSS
+    from weasyprint.html import UA, UA_COUNTER_STYLE
+
+    lines = [
+        line
+        for line in UA.splitlines()
+        if not line.startswith(("::footnote-call", "::footnote-marker", "::note-"))
+    ]
+    text = "\n".join("li" + line if line.startswith("::marker {") else line for line in lines)
+    return CSS(string=text, counter_style=UA_COUNTER_STYLE)
+
+
+class _GcState:
+    """How many renderings in this process run with the cyclic garbage collector paused."""
+
+    lock = threading.Lock()
+    users = 0
+    paused = False
+
+
+@contextlib.contextmanager
+def _paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while WeasyPrint lays a report out, and
+    collect once afterwards. A report allocates hundreds of thousands of objects, which set
+    off dozens of collections, some of them full ones over everything the process holds:
+    a sixth of the rendering time. The price: the report's cyclic garbage waits until the
+    report is written, when one collection frees it. A collector the caller has turned off
+    stays off."""
+    state = _GcState
+    with state.lock:
+        if state.users == 0:
+            state.paused = gc.isenabled()
+            gc.disable()
+        state.users += 1
+    try:
+        yield
+    finally:
+        with state.lock:
+            state.users -= 1
+            if state.users == 0 and state.paused:
+                gc.enable()
+                state.paused = False
+                gc.collect(0)
 
 
 @functools.cache
@@ -479,9 +553,10 @@ def _warm_weasyprint() -> None:
     html = "<html><body><p>Aa Бб <b>1</b></p></body></html>"
     stylesheet, fonts = _package_stylesheet()
     with _source_date_epoch():
-        HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=AssetFetcher(root)).write_pdf(
-            stylesheets=[stylesheet], font_config=fonts
-        )
+        for page_maker in (_html_class(package=True), HTML):
+            page_maker(
+                string=html, base_url=root.as_uri() + "/", url_fetcher=AssetFetcher(root)
+            ).write_pdf(stylesheets=[stylesheet], font_config=fonts)
 
 
 class _EpochState:
