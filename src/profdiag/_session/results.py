@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from profdiag._norms import standardize
+from profdiag._irt.api import score_theta
+from profdiag._norms import StandardScores, standardize
+from profdiag._norms.standard import METRICS
 from profdiag._profile.build import ScoredInput, build_profiles
 from profdiag._profile.model import Profile
 from profdiag._scoring.result import ScoreResult
 from profdiag._scoring.score import score_with_values
 from profdiag._session.engine import ANSWERED
+from profdiag._session.model import AdaptiveResult
 
 if TYPE_CHECKING:
     from profdiag._profile.model import Session as SessionFacts
@@ -31,6 +34,7 @@ class SessionResults:
     scores: dict[str, ScoreResult]
     item_values: dict[str, np.ndarray]
     profile: Profile
+    adaptive: dict[str, AdaptiveResult] = field(default_factory=dict)
 
     def pdf(self, options: ReportOptions | None = None) -> bytes:
         """The report as PDF bytes (`render_pdf`; default: the client's report in Russian).
@@ -100,7 +104,8 @@ def session_results(
     scores: dict[str, ScoreResult] = {}
     values: dict[str, np.ndarray] = {}
     inputs: list[ScoredInput] = []
-    for part in session.battery.parts:
+    adaptive: dict[str, AdaptiveResult] = {}
+    for k, part in enumerate(session.battery.parts):
         instrument = part.instrument
         id_name = "id"
         while id_name in instrument.item_index:
@@ -109,13 +114,17 @@ def session_results(
         result, item_values = score_with_values(
             instrument, record, id_column=id_name, source=f"session {session.id}"
         )
-        standard = standardize(
-            instrument,
-            result,
-            norm_group=part.norm_group,
-            attributes=respondent.attributes() if part.norm_group is None else None,
-            level=level,
-        )
+        if part.adaptive is not None:
+            adaptive[part.id] = adaptive_result(session, k, level)
+            standard = _unnormed(result, level)
+        else:
+            standard = standardize(
+                instrument,
+                result,
+                norm_group=part.norm_group,
+                attributes=respondent.attributes() if part.norm_group is None else None,
+                level=level,
+            )
         total, subtests = times[part.id]
         scores[part.id], values[part.id] = result, item_values
         inputs.append(
@@ -137,4 +146,40 @@ def session_results(
         ages=[respondent.age],
         sessions=facts,
     )[0]
-    return SessionResults(session.id, scores, values, profile)
+    return SessionResults(session.id, scores, values, profile, adaptive)
+
+
+def adaptive_result(session: Session, k: int, level: float = 0.90) -> AdaptiveResult:
+    """Theta (EAP) of adaptive section `k` from the answers given, with its SE and T band
+    (`score_theta` on the section's answers, the others empty)."""
+    part = session.battery.parts[k]
+    answers = session.answers()[part.id]
+    theta = score_theta(part.instrument, answers, "eap", source=f"session {session.id}")
+    standard = theta.standard_scores(level)
+    section = session._section(k)
+    return AdaptiveResult(
+        instrument=part.id,
+        theta=float(theta.theta[0]),
+        theta_se=float(theta.standard_error[0]),
+        t=float(standard.t[0, 0]),
+        t_low=float(standard.t_low[0, 0]),
+        t_high=float(standard.t_high[0, 0]),
+        level=level,
+        n_items=int(theta.n_answered[0]),
+        items=tuple(section["items"]),
+        end=section["end"],
+    )
+
+
+def _unnormed(result: ScoreResult, level: float) -> StandardScores:
+    """No standard scores: an adaptive section's raw sums cover different items for each
+    person, so norms for the instrument's scales do not apply to them (theta does)."""
+    shape = result.raw.shape
+    blank = {name: np.full(shape, np.nan) for name in METRICS}
+    return StandardScores(
+        scale_ids=result.scale_ids,
+        norm_group=np.full(shape[0], None, dtype=object),
+        band=np.full(shape, None, dtype=object),
+        level=level,
+        **blank,
+    )
