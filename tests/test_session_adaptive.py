@@ -352,9 +352,13 @@ def test_results_give_theta_as_score_theta_does_and_the_export_carries_it(
     )
     assert found.n_items == len(given) and list(found.items) == given and found.end == "se"
     assert found.theta_se <= 0.72 and len(given) == 3
-    # the profile keeps the instrument's raw counts, without norm-based scores
-    scales = results.profile.instruments[0].scales
-    assert [scale.t for scale in scales] == [None]
+    # in the profile, the scale that holds the whole pool carries theta's T and band
+    (scale,) = results.profile.instruments[0].scales
+    assert results.profile.instruments[0].norm_group == "irt-theta"
+    assert (scale.z, scale.t, scale.t_low, scale.t_high) == pytest.approx(
+        (found.theta, found.t, found.t_low, found.t_high)
+    )
+    assert scale.answered == len(given)
     row = table.rows()[0]
     assert table.header[-3:] == ["theta", "theta_se", "n_items"]
     assert row["theta"] == found.theta and row["theta_se"] == found.theta_se
@@ -396,3 +400,15 @@ def test_a_kill_9_mid_section_resumes_at_the_same_next_item(tmp_path: Path) -> N
         rest = _take(session, answers)
     straight = Session.start(battery, Respondent("k-1"), session_id="s", seed=11)
     assert _take(straight, answers) == session._section(0)["items"][:2] + rest
+
+
+def test_a_battery_with_an_adaptive_section_gives_a_profile_and_a_pdf() -> None:
+    session = _session(BatteryEntry(tiny_bank(), adaptive=CatRules(se_target=0.75)))
+    _take(session, {"m": 1, "h1": 0, "e2": 1, "h2": 0, "e1": 1})
+    while (item := session.serve()) is not None:
+        session.answer(item.instrument, item.item, int(item.item[1:]) % 5)
+    session.finish()
+    results = session.results(catalogue=profdiag.load_catalogue())
+    assert [p.instrument_id for p in results.profile.instruments] == ["tiny", RIASEC]
+    assert results.profile.instruments[0].scales[0].t == pytest.approx(results.adaptive["tiny"].t)
+    assert results.pdf().startswith(b"%PDF")

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from profdiag._instrument.model import Instrument
 from profdiag._irt.api import score_theta
+from profdiag._irt.bank import instrument_bank
 from profdiag._norms import StandardScores, standardize
 from profdiag._norms.standard import METRICS
 from profdiag._profile.build import ScoredInput, build_profiles
@@ -115,8 +117,8 @@ def session_results(
             instrument, record, id_column=id_name, source=f"session {session.id}"
         )
         if part.adaptive is not None:
-            adaptive[part.id] = adaptive_result(session, k, level)
-            standard = _unnormed(result, level)
+            adaptive[part.id], theta_standard = adaptive_scores(session, k, level)
+            standard = _theta_standard(instrument, result, theta_standard)
         else:
             standard = standardize(
                 instrument,
@@ -152,12 +154,19 @@ def session_results(
 def adaptive_result(session: Session, k: int, level: float = 0.90) -> AdaptiveResult:
     """Theta (EAP) of adaptive section `k` from the answers given, with its SE and T band
     (`score_theta` on the section's answers, the others empty)."""
+    return adaptive_scores(session, k, level)[0]
+
+
+def adaptive_scores(
+    session: Session, k: int, level: float
+) -> tuple[AdaptiveResult, StandardScores]:
+    """`adaptive_result` and theta's standard scores (`ThetaScores.standard_scores`)."""
     part = session.battery.parts[k]
     answers = session.answers()[part.id]
     theta = score_theta(part.instrument, answers, "eap", source=f"session {session.id}")
     standard = theta.standard_scores(level)
     section = session._section(k)
-    return AdaptiveResult(
+    found = AdaptiveResult(
         instrument=part.id,
         theta=float(theta.theta[0]),
         theta_se=float(theta.standard_error[0]),
@@ -169,17 +178,28 @@ def adaptive_result(session: Session, k: int, level: float = 0.90) -> AdaptiveRe
         items=tuple(section["items"]),
         end=section["end"],
     )
+    return found, standard
 
 
-def _unnormed(result: ScoreResult, level: float) -> StandardScores:
-    """No standard scores: an adaptive section's raw sums cover different items for each
-    person, so norms for the instrument's scales do not apply to them (theta does)."""
+def _theta_standard(
+    instrument: Instrument, result: ScoreResult, theta: StandardScores
+) -> StandardScores:
+    """The profile's standard scores for an adaptive section: a scale that holds every
+    pool item gets theta's (T = 50 + 10 theta, its band from the person's SE, norm group
+    "irt-theta"); the others none, since their raw sums cover different items for each
+    person and the instrument's norms do not apply to them."""
+    pool = set(instrument_bank(instrument).item_ids)
+    covering = [
+        s for s, scale in enumerate(instrument.scales) if pool <= {e.item for e in scale.items}
+    ]
     shape = result.raw.shape
-    blank = {name: np.full(shape, np.nan) for name in METRICS}
+    metrics = {name: np.full(shape, np.nan) for name in METRICS}
+    for name, values in metrics.items():
+        values[:, covering] = getattr(theta, name)[:, :1]
     return StandardScores(
         scale_ids=result.scale_ids,
-        norm_group=np.full(shape[0], None, dtype=object),
+        norm_group=np.full(shape[0], theta.norm_group[0] if covering else None, dtype=object),
         band=np.full(shape, None, dtype=object),
-        level=level,
-        **blank,
+        level=theta.level,
+        **metrics,
     )
