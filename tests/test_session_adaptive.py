@@ -4,6 +4,8 @@ mid-section in the store."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import os
@@ -13,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
 import profdiag
 from profdiag import (
@@ -25,8 +28,10 @@ from profdiag import (
     SessionError,
     SessionStore,
 )
+from profdiag._io.tables import write_table
 from profdiag._irt.cat import AdaptiveTest
 from profdiag._session.adaptive import section_seed
+from profdiag.cli import main
 
 RIASEC = "profdiag-riasec-72"
 # id, a, b: one sharp item in the middle, two easy and two hard ones
@@ -365,6 +370,15 @@ def test_results_give_theta_as_score_theta_does_and_the_export_carries_it(
     assert row["n_items"] == len(given)
     for item, _, _ in TINY:
         assert row[item] == (str(answers[item]) if item in given else None)
+    # profdiag score reads the export and carries theta through
+    definition = tmp_path / "tiny.json"
+    definition.write_text(tiny_bank().model_dump_json(by_alias=True, exclude_none=True))
+    write_table(tmp_path / "export.csv", table.header, table.columns, {})
+    scored = CliRunner().invoke(main, ["score", str(definition), str(tmp_path / "export.csv")])
+    assert scored.exit_code == 0, scored.output
+    (out,) = list(csv.DictReader(io.StringIO(scored.stdout)))
+    assert float(out["theta"]) == found.theta
+    assert float(out["total"]) == sum(answers[item] for item in given)
 
 
 def record_given(record: dict[str, Any]) -> dict[str, int]:

@@ -127,6 +127,9 @@ class Battery:
         An instrument without item texts (a key-only instrument needs its overlay), an
         instrument twice, blocks that do not list each item exactly once, or a timed
         subtest whose items are not whole, consecutive blocks.
+        An adaptive entry that cannot run: no items with IRT parameters, blocks or
+        shuffle, allow_back=True, timed subtests that do not each hold the whole pool
+        (give max_seconds), rules that do not fit the pool; max_seconds without adaptive.
 
     Examples
     --------

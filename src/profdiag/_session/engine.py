@@ -343,6 +343,10 @@ class Session:
     def progress(self) -> Progress:
         """Answered items of all, overall and per instrument.
 
+        For an adaptive section (``adaptive=True``) ``total`` is an upper bound while it
+        runs (the most items it can serve: max_items or the pool's size) and the number it
+        served once it has ended; its items not chosen are counted nowhere.
+
         Returns
         -------
         Progress
@@ -378,7 +382,8 @@ class Session:
 
     def item_states(self) -> list[tuple[str, str, str, Any, int | None]]:
         """Per item in serving order: instrument, item, status (unseen, answered, skipped,
-        not_reached), answer, response time in ms."""
+        not_reached; not_selected: an adaptive section did not choose it), answer, response
+        time in ms. An adaptive section lists the items it chose first, in order."""
         with self._lock:
             return [
                 (self._battery.parts[s.part].id, s.item, cell[0], cell[1], cell[2])

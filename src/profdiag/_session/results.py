@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class SessionResults:
     """What a finished session gives: per instrument its ScoreResult (and item values),
-    the person's Profile, and PDF reports of it."""
+    the person's Profile, and PDF reports of it; for each adaptive section its theta (EAP)
+    with SE, T with its band, the items given and why it ended (`adaptive`)."""
 
     session_id: str
     scores: dict[str, ScoreResult]
