@@ -426,3 +426,24 @@ def test_a_battery_with_an_adaptive_section_gives_a_profile_and_a_pdf() -> None:
     assert [p.instrument_id for p in results.profile.instruments] == ["tiny", RIASEC]
     assert results.profile.instruments[0].scales[0].t == pytest.approx(results.adaptive["tiny"].t)
     assert results.pdf().startswith(b"%PDF")
+
+
+def test_a_damaged_adaptive_state_is_refused_on_resume() -> None:
+    session = _session(BatteryEntry(tiny_bank(), adaptive=CatRules()))
+    session.serve()
+    session.answer("tiny", "m", 1)
+    again = Session.from_json(session.to_json(), session.battery)
+    assert again.current == session.current == ("tiny", "h1")
+
+    def damaged(change: Any) -> str:
+        state = json.loads(session.to_json())
+        change(state)
+        return json.dumps(state)
+
+    for change in (
+        lambda state: state.pop("adaptive"),
+        lambda state: state["adaptive"]["0"].pop("cat"),
+        lambda state: state["adaptive"]["0"]["items"].append("nobody"),
+    ):
+        with pytest.raises(ArgumentError, match="damaged"):
+            Session.from_json(damaged(change), session.battery)

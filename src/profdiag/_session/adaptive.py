@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -27,8 +27,9 @@ from profdiag._instrument.model import (
     MultipleChoiceFormat,
 )
 from profdiag._irt.bank import InstrumentBank, instrument_bank
-from profdiag._irt.cat import AdaptiveTest, CatRules
-from profdiag._irt.models import ItemBank
+from profdiag._irt.cat import AdaptiveTest, BankArrays, CatRules
+from profdiag._irt.models import TINY, FloatArray, ItemBank, bank_probabilities
+from profdiag._irt.quadrature import normal_quadrature
 from profdiag.errors import ArgumentError
 
 SECTION_KEY = "adaptive"  # the subtest name of a section timed by max_seconds
@@ -45,6 +46,14 @@ class AdaptivePlan:
     rules: CatRules
     limit: float | None
     timed_key: str | None
+    # the pool's arrays and category probabilities on the quadrature grid, computed once
+    arrays: BankArrays = field(init=False, repr=False, compare=False)
+    probabilities: FloatArray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        nodes = normal_quadrature().nodes
+        object.__setattr__(self, "arrays", BankArrays(self.pool.bank))
+        object.__setattr__(self, "probabilities", bank_probabilities(self.pool.bank, nodes))
 
     @property
     def cap(self) -> int:
@@ -139,6 +148,23 @@ def new_section(session_seed: int, part: int) -> dict[str, Any]:
     return {"items": [], "end": None, "cat": {**cat, "passed_over": [], "draws": 0}}
 
 
+@dataclass
+class _SessionTest(AdaptiveTest):
+    """`AdaptiveTest` with the bank's probabilities taken from the plan (computed once)
+    rather than at every selection; selection and estimate are AdaptiveTest's."""
+
+    tables: tuple[BankArrays, FloatArray] | None = None
+
+    def __post_init__(self) -> None:
+        if self.tables is None:
+            super().__post_init__()
+            return
+        self._arrays, self._probabilities = self.tables
+        self._log_posterior = self.quadrature.log_weights.copy()
+        for item, category in zip(self.administered, self.responses, strict=True):
+            self._log_posterior += np.log(np.maximum(self._probabilities[item, category], TINY))
+
+
 def category(instrument: Instrument, plan: AdaptivePlan, item_id: str, value: Any) -> int:
     """A checked answer as the item's category index (0 = wrong for right/wrong items)."""
     position = instrument.item_index[item_id]
@@ -149,7 +175,8 @@ def category(instrument: Instrument, plan: AdaptivePlan, item_id: str, value: An
         values[0, position] = [option.code for option in fmt.options].index(value)
     else:
         values[0, position] = float(value)
-    return int(plan.pool.categories(instrument, values)[0, plan.index(item_id)])
+    one = InstrumentBank((position,), (item_id,), plan.pool.bank)  # categories reads positions
+    return int(one.categories(instrument, values)[0, 0])
 
 
 def record_answer(section: dict[str, Any], plan: AdaptivePlan, item_id: str, cat: int) -> None:
@@ -165,8 +192,10 @@ def next_step(section: dict[str, Any], plan: AdaptivePlan, skipped: set[str]) ->
     removed = {plan.index(item) for item in skipped}
     keep = [i for i in range(len(plan.pool.item_ids)) if i not in removed]
     renumber = {i: j for j, i in enumerate(keep)}
+    tables = (plan.arrays, plan.probabilities)
     if removed:
         bank = ItemBank(tuple(plan.pool.bank.items[i] for i in keep))
+        tables = (BankArrays(bank), plan.probabilities[keep])
         exposure = None if rules.exposure is None else np.asarray(rules.exposure)[keep]
         areas = rules.content_areas
         rules = replace(
@@ -176,16 +205,16 @@ def next_step(section: dict[str, Any], plan: AdaptivePlan, skipped: set[str]) ->
         )
     else:
         bank = plan.pool.bank
-    test = AdaptiveTest.from_state(
+    test = _SessionTest(
         bank,
         rules,
-        {
-            "seed": state["seed"],
-            "administered": [renumber[i] for i in state["administered"]],
-            "responses": state["responses"],
-            "passed_over": [renumber[i] for i in state["passed_over"] if i in renumber],
-            "draws": state["draws"],
-        },
+        int(state["seed"]),
+        normal_quadrature(),
+        [renumber[i] for i in state["administered"]],
+        [int(x) for x in state["responses"]],
+        [renumber[i] for i in state["passed_over"] if i in renumber],
+        int(state["draws"]),
+        tables=tables,
     )
     if len(state["administered"]) >= rules.min_items and test.standard_error <= rules.se_target:
         return "se"
@@ -200,11 +229,3 @@ def next_step(section: dict[str, Any], plan: AdaptivePlan, skipped: set[str]) ->
     ]
     state["draws"] = test.draws
     return None
-
-
-def section_theta(
-    instrument: Instrument, plan: AdaptivePlan, section: dict[str, Any]
-) -> tuple[float, float, int]:
-    """The section's EAP theta, its SE and the number of items answered, from its state."""
-    test = AdaptiveTest.from_state(plan.pool.bank, plan.rules, section["cat"])
-    return test.theta, test.standard_error, len(section["cat"]["administered"])

@@ -182,7 +182,8 @@ class Battery:
         for k, part in enumerate(self.parts):
             if part.adaptive is not None:
                 first = list((chosen or {}).get(k, ()))
-                rest = [item.id for item in part.instrument.items if item.id not in first]
+                taken = set(first)
+                rest = [item.id for item in part.instrument.items if item.id not in taken]
                 slots += [Slot(k, item, part.timed.get(item)) for item in first + rest]
                 continue
             for b, block in enumerate(part.blocks):

@@ -280,6 +280,10 @@ class Session:
         clock = clock or time.monotonic
         try:
             missing = [key for key in _STATE_KEYS if key not in state]
+            for k, part in enumerate(battery.parts):
+                if part.adaptive is not None:
+                    section = state["adaptive"][str(k)]
+                    missing += [key for key in ("items", "end", "cat") if key not in section]
             session = cls(battery, state, clock, journal) if not missing else None
             if session is None or len(state["slots"]) != len(session._order):
                 raise KeyError("slots")
@@ -824,7 +828,8 @@ class Session:
         if self._journal is not None:
             self._journal.record(new["session_id"], step, new)
         self._state = new
-        self._arrange()
+        if "adaptive" in new:  # a fixed order never changes
+            self._arrange()
 
     def _arrange(self) -> None:
         """The order of items for the current state (adaptive sections: the chosen ones
