@@ -51,8 +51,10 @@ def tiny_bank(
     *,
     limit: int | None = None,
     extra: bool = False,
+    areas: bool = False,
 ) -> profdiag.Instrument:
-    """A right/wrong item bank with texts; `extra` adds an item without IRT parameters."""
+    """A right/wrong item bank with texts; `extra` adds an item without IRT parameters,
+    `areas` two scales (easy e*, hard h* and m) that become content areas."""
     params = params or TINY
     items: list[dict[str, Any]] = [
         {"id": i, "format": "yn", "text": {"en": f"Question {i}"},
@@ -68,12 +70,20 @@ def tiny_bank(
     }
     if limit is not None:
         scale["time_limit_seconds"] = limit
+    scales = [scale]
+    if areas:
+        scales = [
+            {"id": "easy", "title": {"en": "Easy"},
+             "items": [{"item": i} for i, _, _ in params if i.startswith("e")]},
+            {"id": "hard", "title": {"en": "Hard"},
+             "items": [{"item": i} for i, _, _ in params if not i.startswith("e")]},
+        ]  # fmt: skip
     document = {
         "format": "profdiag-instrument/1", "id": "tiny", "version": "1.0",
         "title": {"en": "Tiny bank"}, "description": {"en": "A tiny bank."}, "authors": ["us"],
         "licence": {"name": "CC0-1.0"}, "source": {"citation": "us"},
         "text_status": {"en": "original"}, "response_formats": {"yn": {"type": "binary"}},
-        "items": items, "scales": [scale],
+        "items": items, "scales": scales,
     }  # fmt: skip
     return profdiag.parse_instrument(json.dumps(document), source="<tiny>")
 
@@ -263,31 +273,29 @@ def test_an_item_without_irt_parameters_is_not_in_the_pool() -> None:
 
 
 @pytest.mark.parametrize(
-    ("entry", "rules", "message"),
+    ("entry", "message"),
     [
-        (lambda: BatteryEntry(profdiag.load_instrument(RIASEC), adaptive=CatRules()), {},
+        (lambda: BatteryEntry(profdiag.load_instrument(RIASEC), adaptive=CatRules()),
          "none of its 72 items has IRT parameters"),
-        (lambda: BatteryEntry(tiny_bank(), adaptive=CatRules(), shuffle=True), {},
+        (lambda: BatteryEntry(tiny_bank(), adaptive=CatRules(), shuffle=True),
          "blocks and shuffle do not apply"),
         (lambda: BatteryEntry(tiny_bank(), adaptive=CatRules(),
                               blocks=[["e1", "e2", "m"], ["h1", "h2"]]),
-         {}, "blocks and shuffle do not apply"),
-        (lambda: BatteryEntry(tiny_bank(), adaptive=CatRules(), allow_back=True), {},
+         "blocks and shuffle do not apply"),
+        (lambda: BatteryEntry(tiny_bank(), adaptive=CatRules(), allow_back=True),
          "going back is not possible in an adaptive section"),
-        (lambda: BatteryEntry(tiny_bank(), max_seconds=60), {}, "max_seconds is the time limit"),
-        (lambda: BatteryEntry(tiny_bank(), adaptive=CatRules(), max_seconds=0), {},
+        (lambda: BatteryEntry(tiny_bank(), max_seconds=60), "max_seconds is the time limit"),
+        (lambda: BatteryEntry(tiny_bank(), adaptive=CatRules(), max_seconds=0),
          "max_seconds is a number above 0"),
-        (lambda: BatteryEntry(tiny_bank(), adaptive={"se_target": 0.3}), {},
+        (lambda: BatteryEntry(tiny_bank(), adaptive={"se_target": 0.3}),
          "adaptive is a CatRules"),
-        (lambda: BatteryEntry(tiny_bank(), adaptive=CatRules(exposure=np.ones(3))), {},
+        (lambda: BatteryEntry(tiny_bank(), adaptive=CatRules(exposure=np.ones(3))),
          "exposure has 3 values; the pool has 5"),
     ],
 )  # fmt: skip
-def test_a_battery_refuses_an_adaptive_section_that_cannot_work(
-    entry: Any, rules: dict[str, Any], message: str
-) -> None:
+def test_a_battery_refuses_an_adaptive_section_that_cannot_work(entry: Any, message: str) -> None:
     with pytest.raises(ArgumentError, match=message):
-        Battery([entry()], **rules)
+        Battery([entry()])
 
 
 def test_an_adaptive_section_with_several_timed_subtests_needs_max_seconds() -> None:
@@ -312,16 +320,22 @@ def _tiny_document_with_two_subtests() -> dict[str, Any]:
     return document
 
 
-def test_the_session_chooses_what_adaptive_test_chooses_with_the_sections_seed() -> None:
+@pytest.mark.parametrize("areas", [False, True])
+def test_the_session_chooses_what_adaptive_test_chooses_with_the_sections_seed(
+    areas: bool,
+) -> None:
     # randomesque 3 draws at every step: the session's choices are AdaptiveTest's, run
-    # with the seed drawn from the session's seed, for the same answers
+    # with the seed drawn from the session's seed, for the same answers (with content
+    # areas from the scales: easy and hard items alternate as their shares ask)
     rules = CatRules(se_target=0.01, randomesque=3)
     answers = {"e1": 1, "e2": 1, "m": 0, "h1": 1, "h2": 0}
     orders = set()
     for seed in range(6):
-        session = _session(BatteryEntry(tiny_bank(), adaptive=rules), seed=seed)
+        bank = tiny_bank(areas=areas)
+        session = _session(BatteryEntry(bank, adaptive=rules), seed=seed)
         order = _take(session, answers)
-        test = AdaptiveTest.from_instrument(tiny_bank(), rules, seed=section_seed(seed, 0))
+        test = AdaptiveTest.from_instrument(bank, rules, seed=section_seed(seed, 0))
+        assert (test.rules.content_areas is not None) == areas
         expected = []
         while not test.finished:
             index = test.next_item()
@@ -330,6 +344,8 @@ def test_the_session_chooses_what_adaptive_test_chooses_with_the_sections_seed()
         assert order == expected
         assert session._section(0)["cat"]["draws"] == test.draws == 5
         orders.add(tuple(order))
+        if areas:  # "hard" holds 3 of 5: hard, easy, hard, easy, hard
+            assert [item.startswith("e") for item in order] == [False, True, False, True, False]
     assert len(orders) > 1
 
 

@@ -113,6 +113,8 @@ class ServedItem:
     takes a number within ``minimum``..``maximum``. ``seconds_left`` counts down a timed
     subtest (None when the item is not timed). ``notice`` is the instrument's licence
     notice, which must be shown wherever its texts are (O*NET's, for example).
+    ``position`` and ``total`` count an adaptive section by the items it serves: ``total``
+    is an upper bound while a section runs (see `Session.progress`).
     """
 
     instrument: str
