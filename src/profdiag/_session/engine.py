@@ -155,7 +155,8 @@ class Session:
         session_id
             The session's id (default: a random one).
         seed
-            Draws the order of shuffled blocks (default: a random one, saved with the state).
+            Draws the order of shuffled blocks and the seeds of adaptive sections (default:
+            a random one, saved with the state).
         clock
             Seconds from a monotonic clock (default `time.monotonic`); tests inject one.
         journal
