@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -407,7 +408,47 @@ def _do(session: Session, clock: Clock, action: tuple[Any, ...]) -> Any:
 def test_saving_and_resuming_at_any_point_changes_nothing(
     actions: list[tuple[Any, ...]], cut: int, seed: int
 ) -> None:
-    battery = _property_battery()
+    _resume_anywhere(_property_battery(), actions, cut, seed)
+
+
+# an adaptive section (randomesque and Sympson-Hetter draws, a time limit) before the
+# shuffled subtests; answers also take the bank's codes 0 and 1
+ADAPTIVE_ACTIONS = st.one_of(
+    ACTIONS, st.tuples(st.just("answer"), st.sampled_from("01"), st.integers(-2, 0))
+)
+
+
+def _adaptive_property_battery() -> Battery:
+    if len(_PROPERTY_BATTERY) < 2:
+        from tests.test_session_adaptive import tiny_bank
+
+        rules = profdiag.CatRules(
+            se_target=0.72, max_items=4, randomesque=2, exposure=np.array([1, 0.5, 0.5, 1, 0.7])
+        )
+        apt = profdiag.load_instrument(APTITUDE)
+        ids = [item.id for item in apt.items]
+        entries = [
+            BatteryEntry(tiny_bank(extra=True), adaptive=rules, max_seconds=150),
+            BatteryEntry(apt, blocks=[ids[:12], ids[12:24], ids[24:]], shuffle=True),
+        ]
+        _property_battery()
+        _PROPERTY_BATTERY.append(Battery(entries, allow_back=True, allow_skip=True))
+    return _PROPERTY_BATTERY[1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    actions=st.lists(ADAPTIVE_ACTIONS, max_size=80),
+    cut=st.integers(0, 80),
+    seed=st.integers(0, 9),
+)
+def test_saving_and_resuming_an_adaptive_section_at_any_point_changes_nothing(
+    actions: list[tuple[Any, ...]], cut: int, seed: int
+) -> None:
+    _resume_anywhere(_adaptive_property_battery(), actions, cut, seed)
+
+
+def _resume_anywhere(battery: Battery, actions: list[tuple[Any, ...]], cut: int, seed: int) -> None:
     person = Respondent("p-9", age=16, given_name="Ёжик")
     whole_clock = Clock()
     whole = Session.start(battery, person, session_id="s", seed=seed, clock=whole_clock)

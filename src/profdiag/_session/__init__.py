@@ -2,11 +2,19 @@
 
 from profdiag._session.battery import Battery, BatteryEntry
 from profdiag._session.engine import Session
-from profdiag._session.model import Choice, Progress, Receipt, Respondent, ServedItem
+from profdiag._session.model import (
+    AdaptiveResult,
+    Choice,
+    Progress,
+    Receipt,
+    Respondent,
+    ServedItem,
+)
 from profdiag._session.results import SessionResults
 from profdiag._session.store import ExportTable, SessionStore, StoredAnswer, StoredEvent
 
 __all__ = [
+    "AdaptiveResult",
     "Battery",
     "BatteryEntry",
     "Choice",

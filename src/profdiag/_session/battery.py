@@ -10,12 +10,14 @@ that do not cover each item once, a timed subtest whose items would not be serve
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from profdiag._instrument.model import Instrument, Item
 from profdiag._instrument.overlay import TextOverlay, apply_overlay
+from profdiag._irt.cat import CatRules
+from profdiag._session.adaptive import AdaptivePlan, adaptive_plan
 from profdiag.errors import ArgumentError
 
 BATTERY_TAG = "profdiag-battery/1"
@@ -42,6 +44,14 @@ class BatteryEntry:
         answer), and move on without answering; None: the battery's setting.
     norm_group
         The norm group for every respondent; None: chosen by age, sex and grade.
+    adaptive
+        Run the instrument as an adaptive section with these rules (`CatRules`): its items
+        with IRT parameters are the pool, and each next item is chosen by `AdaptiveTest`
+        from the answers given so far (see docs/sessions.md). No blocks, no shuffle, no
+        going back.
+    max_seconds
+        The adaptive section's time limit in seconds (default: the limit of a timed scale
+        that holds every pool item, if there is one).
     """
 
     instrument: Instrument
@@ -51,6 +61,8 @@ class BatteryEntry:
     allow_back: bool | None = None
     allow_skip: bool | None = None
     norm_group: str | None = None
+    adaptive: CatRules | None = None
+    max_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,7 @@ class Part:
     allow_skip: bool
     norm_group: str | None
     timed: dict[str, str] = field(default_factory=dict)  # item id -> its timed scale's id
+    adaptive: AdaptivePlan | None = None
 
     @property
     def id(self) -> str:
@@ -73,7 +86,7 @@ class Part:
         return self.instrument.items[self.instrument.item_index[item_id]]
 
     def fingerprint(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "instrument": self.instrument.id,
             "version": self.instrument.version,
             "scoring_hash": self.instrument.scoring_hash,
@@ -84,6 +97,9 @@ class Part:
             "allow_skip": self.allow_skip,
             "norm_group": self.norm_group,
         }
+        if self.adaptive is not None:
+            found["adaptive"] = self.adaptive.fingerprint()
+        return found
 
 
 @dataclass(frozen=True)
@@ -111,6 +127,9 @@ class Battery:
         An instrument without item texts (a key-only instrument needs its overlay), an
         instrument twice, blocks that do not list each item exactly once, or a timed
         subtest whose items are not whole, consecutive blocks.
+        An adaptive entry that cannot run: no items with IRT parameters, blocks or
+        shuffle, allow_back=True, timed subtests that do not each hold the whole pool
+        (give max_seconds), rules that do not fit the pool; max_seconds without adaptive.
 
     Examples
     --------
@@ -155,10 +174,18 @@ class Battery:
     def part(self, instrument_id: str) -> int | None:
         return next((k for k, part in enumerate(self.parts) if part.id == instrument_id), None)
 
-    def order(self, seed: int) -> list[Slot]:
-        """Every item of the battery in the order a session with this seed serves them."""
+    def order(self, seed: int, chosen: Mapping[int, Sequence[str]] | None = None) -> list[Slot]:
+        """Every item of the battery in the order a session with this seed serves them. An
+        adaptive section's items are the ones `chosen` so far (by part), then the others in
+        the instrument's order."""
         slots: list[Slot] = []
         for k, part in enumerate(self.parts):
+            if part.adaptive is not None:
+                first = list((chosen or {}).get(k, ()))
+                taken = set(first)
+                rest = [item.id for item in part.instrument.items if item.id not in taken]
+                slots += [Slot(k, item, part.timed.get(item)) for item in first + rest]
+                continue
             for b, block in enumerate(part.blocks):
                 items = list(block)
                 if part.shuffle:
@@ -183,6 +210,13 @@ def _part(entry: BatteryEntry, allow_back: bool, allow_skip: bool) -> Part:
             f"text ({shown}), so they cannot be shown to a respondent; the instrument ships "
             "its key only: add the texts from your licensed manual with a text overlay "
             "(BatteryEntry(instrument, overlay=load_overlay(path)))"
+        )
+    if entry.adaptive is not None:
+        return _adaptive_part(entry, instrument, allow_skip)
+    if entry.max_seconds is not None:
+        raise ArgumentError(
+            f"{instrument.id}: max_seconds is the time limit of an adaptive section; this "
+            "entry is not adaptive (time a fixed instrument with its scales' time limits)"
         )
     timed: dict[str, str] = {}
     for scale in instrument.scales:
@@ -210,6 +244,33 @@ def _part(entry: BatteryEntry, allow_back: bool, allow_skip: bool) -> Part:
         allow_skip=allow_skip if entry.allow_skip is None else bool(entry.allow_skip),
         norm_group=entry.norm_group,
         timed=timed,
+    )
+
+
+def _adaptive_part(entry: BatteryEntry, instrument: Instrument, allow_skip: bool) -> Part:
+    """An adaptive section: one block in the instrument's order, never shuffled, no back."""
+    where = f"{instrument.id} (adaptive section)"
+    if entry.blocks is not None or entry.shuffle:
+        raise ArgumentError(
+            f"{where}: blocks and shuffle do not apply to an adaptive section, whose items "
+            "are chosen one at a time from the answers; leave them out"
+        )
+    if entry.allow_back:
+        raise ArgumentError(
+            f"{where}: going back is not possible in an adaptive section (each item is "
+            "chosen from the answers before it); set allow_back to False or leave it out"
+        )
+    plan = adaptive_plan(instrument, entry.adaptive, entry.max_seconds)
+    timed = {item.id: plan.timed_key for item in instrument.items} if plan.timed_key else {}
+    return Part(
+        instrument=instrument,
+        blocks=(tuple(item.id for item in instrument.items),),
+        shuffle=False,
+        allow_back=False,
+        allow_skip=allow_skip if entry.allow_skip is None else bool(entry.allow_skip),
+        norm_group=entry.norm_group,
+        timed=timed,
+        adaptive=plan,
     )
 
 

@@ -30,6 +30,7 @@ from profdiag._instrument.model import (
     NumericFormat,
 )
 from profdiag._instrument.semantics import parse_number
+from profdiag._session.adaptive import category, new_section, next_step, record_answer
 from profdiag._session.battery import Battery, Part, Slot
 from profdiag._session.model import (
     Choice,
@@ -52,6 +53,7 @@ SESSION_TAG = "profdiag-session/1"
 Clock = Callable[[], float]
 
 UNSEEN, ANSWERED, SKIPPED, NOT_REACHED = "unseen", "answered", "skipped", "not_reached"
+NOT_SELECTED = "not_selected"  # an adaptive section's item that it did not choose
 _STATE_KEYS = (
     "session_id",
     "respondent",
@@ -118,9 +120,13 @@ class Session:
         journal: Journal | None = None,
     ) -> None:
         self._battery = battery
-        self._order: list[Slot] = battery.order(state["seed"])
-        self._index = {(battery.parts[s.part].id, s.item): k for k, s in enumerate(self._order)}
+        self._spans: list[tuple[int, int]] = []
+        start = 0
+        for part in battery.parts:
+            self._spans.append((start, len(part.instrument.items)))
+            start += len(part.instrument.items)
         self._state = state
+        self._arrange()
         self._clock = clock
         self._journal = journal
         self._lock = threading.RLock()
@@ -149,7 +155,8 @@ class Session:
         session_id
             The session's id (default: a random one).
         seed
-            Draws the order of shuffled blocks (default: a random one, saved with the state).
+            Draws the order of shuffled blocks and the seeds of adaptive sections (default:
+            a random one, saved with the state).
         clock
             Seconds from a monotonic clock (default `time.monotonic`); tests inject one.
         journal
@@ -186,6 +193,11 @@ class Session:
             raise ArgumentError(f"seed: got {show_value(seed)}; expected a whole number")
         clock = clock or time.monotonic
         total = sum(len(part.instrument.items) for part in battery.parts)
+        sections = {
+            str(k): new_section(seed, k)
+            for k, part in enumerate(battery.parts)
+            if part.adaptive is not None
+        }
         state: dict[str, Any] = {
             "format": SESSION_TAG,
             "session_id": session_id or secrets.token_hex(8),
@@ -204,7 +216,11 @@ class Session:
             "finished_at": None,
             "revision": 0,
         }
+        if sections:
+            state["adaptive"] = sections
         session = cls(battery, state, clock, journal)
+        session._enter(state, 0.0)
+        session._arrange()
         with session._lock:
             session._commit(copy.deepcopy(state), Step("start", None))
         return session
@@ -265,6 +281,10 @@ class Session:
         clock = clock or time.monotonic
         try:
             missing = [key for key in _STATE_KEYS if key not in state]
+            for k, part in enumerate(battery.parts):
+                if part.adaptive is not None:
+                    section = state["adaptive"][str(k)]
+                    missing += [key for key in ("items", "end", "cat") if key not in section]
             session = cls(battery, state, clock, journal) if not missing else None
             if session is None or len(state["slots"]) != len(session._order):
                 raise KeyError("slots")
@@ -328,6 +348,10 @@ class Session:
     def progress(self) -> Progress:
         """Answered items of all, overall and per instrument.
 
+        For an adaptive section (``adaptive=True``) ``total`` is an upper bound while it
+        runs (the most items it can serve: max_items or the pool's size) and the number it
+        served once it has ended; its items not chosen are counted nowhere.
+
         Returns
         -------
         Progress
@@ -337,10 +361,14 @@ class Session:
             for slot, (status, *_) in zip(self._order, self._state["slots"], strict=True):
                 row = counts[slot.part]
                 row[3] += 1
-                if status != UNSEEN:
+                if status in (ANSWERED, SKIPPED, NOT_REACHED):
                     row[(ANSWERED, SKIPPED, NOT_REACHED).index(status)] += 1
+            for k, row in enumerate(counts):
+                row[3] = self._part_total(k)
             parts = tuple(
-                InstrumentProgress(part.id, answered, skipped, missed, total)
+                InstrumentProgress(
+                    part.id, answered, skipped, missed, total, part.adaptive is not None
+                )
                 for part, (answered, skipped, missed, total) in zip(
                     self._battery.parts, counts, strict=True
                 )
@@ -359,7 +387,8 @@ class Session:
 
     def item_states(self) -> list[tuple[str, str, str, Any, int | None]]:
         """Per item in serving order: instrument, item, status (unseen, answered, skipped,
-        not_reached), answer, response time in ms."""
+        not_reached; not_selected: an adaptive section did not choose it), answer, response
+        time in ms. An adaptive section lists the items it chose first, in order."""
         with self._lock:
             return [
                 (self._battery.parts[s.part].id, s.item, cell[0], cell[1], cell[2])
@@ -582,6 +611,11 @@ class Session:
                     f"{instrument} item {item_id} has not been served yet; serve it first",
                 )
             response_ms = _ms(now - state["serving_since"])
+            new_cell[0], new_cell[1], new_cell[2], new_cell[4] = ANSWERED, checked, response_ms, now
+            plan = part.adaptive
+            if plan is not None:
+                answer = category(part.instrument, plan, item_id, checked)
+                record_answer(new["adaptive"][str(slot.part)], plan, item_id, answer)
             self._advance(new, now)
         elif (
             k < position
@@ -590,12 +624,12 @@ class Session:
             and not self._subtest_over(slot)
         ):
             response_ms = None  # changed without being served again: no response time
+            new_cell[0], new_cell[1], new_cell[2], new_cell[4] = ANSWERED, checked, response_ms, now
         else:
             message = self._not_current(instrument, item_id)
             if self._subtest_over(slot):
                 message += f"; the timed subtest {slot.timed_scale!r} is over"
             raise SessionError("not_current", message)
-        new_cell[0], new_cell[1], new_cell[2], new_cell[4] = ANSWERED, checked, response_ms, now
         receipt = Receipt(seq, "answer", instrument, item_id, checked, response_ms, False)
         step = Step("answer", seq, instrument, item_id, checked, response_ms, now)
         self._commit(_with_receipt(new, receipt), step)
@@ -645,6 +679,8 @@ class Session:
             return "this is the first item: there is nothing to go back to"
         target = self._order[position - 1]
         part = self._battery.parts[target.part]
+        if part.adaptive is not None:
+            return f"{part.id}: going back is not possible in an adaptive section"
         if not part.allow_back:
             return f"{part.id}: going back is not allowed in this battery"
         if position < len(self._order):
@@ -661,6 +697,9 @@ class Session:
 
     def _finish(self, seq: int, now: float) -> Receipt:
         new = copy.deepcopy(self._state)
+        for k, section in new.get("adaptive", {}).items():
+            if section["end"] is None:
+                self._close_section(new, int(k), "finish", now)
         for cell in new["slots"]:
             if cell[0] == UNSEEN:
                 cell[0] = NOT_REACHED
@@ -680,6 +719,9 @@ class Session:
         slot = self._order[position]
         new["position"] = position + 1
         new["serving_since"] = None
+        if self._battery.parts[slot.part].adaptive is not None:
+            self._choose(new, slot.part, now)
+            return
         following = self._order[position + 1] if position + 1 < len(self._order) else None
         if slot.timed_scale is not None and (
             following is None
@@ -687,6 +729,54 @@ class Session:
             or following.timed_scale != slot.timed_scale
         ):
             new["subtests"][_subtest_key(slot)][1] = now
+        self._enter(new, now)
+
+    def _enter(self, new: dict[str, Any], now: float) -> None:
+        """At the next unchosen place of an adaptive section: choose its item, or end the
+        section (its items not chosen are not selected) and go on to the next part."""
+        position = new["position"]
+        if position >= len(self._order):
+            return
+        k = self._order[position].part
+        plan = self._battery.parts[k].adaptive
+        if plan is None:
+            return
+        section = new["adaptive"][str(k)]
+        if section["end"] is None and position == self._spans[k][0] + len(section["items"]):
+            self._choose(new, k, now)
+
+    def _choose(self, new: dict[str, Any], k: int, now: float) -> None:
+        """Choose adaptive section `k`'s next item, or end the section and enter the next."""
+        plan = self._battery.parts[k].adaptive
+        assert plan is not None
+        section = new["adaptive"][str(k)]
+        start, _ = self._spans[k]
+        served = zip(section["items"], new["slots"][start:], strict=False)
+        skipped = {item for item, cell in served if cell[0] == SKIPPED}
+        end = next_step(section, plan, skipped)
+        if end is not None:
+            self._close_section(new, k, end, now)
+            self._enter(new, now)
+
+    def _close_section(self, new: dict[str, Any], k: int, end: str, now: float) -> None:
+        """End adaptive section `k`: a chosen item not answered is not reached, the items
+        not chosen are not selected, and the next item is the one after the section."""
+        section = new["adaptive"][str(k)]
+        start, n = self._spans[k]
+        chosen = len(section["items"])
+        for p in range(start, start + n):
+            cell = new["slots"][p]
+            if cell[0] == UNSEEN:
+                cell[0] = NOT_REACHED if p < start + chosen else NOT_SELECTED
+        section["end"] = end
+        plan = self._battery.parts[k].adaptive
+        assert plan is not None
+        subtest = new["subtests"].get(f"{k}/{plan.timed_key}")
+        if subtest is not None and subtest[0] is not None and subtest[1] is None:
+            subtest[1] = now
+        if start <= new["position"] < start + n:
+            new["position"] = start + n
+            new["serving_since"] = None
 
     def _expire(self) -> float:
         """Now in session seconds; first closes the current subtest if its time ran out: its
@@ -703,11 +793,17 @@ class Session:
         if subtest is None or subtest[0] is None or subtest[1] is not None:
             return now
         part = self._battery.parts[slot.part]
-        limit = part.instrument.scale(slot.timed_scale).time_limit_seconds
-        assert limit is not None
+        limit = self._limit(slot)
         if now - subtest[0] <= limit:
             return now
         new = copy.deepcopy(state)
+        if part.adaptive is not None:
+            new["subtests"][_subtest_key(slot)][1:] = [subtest[0] + limit, True]
+            self._close_section(new, slot.part, "time", now)
+            self._enter(new, now)
+            step = Step("timeout", None, part.id, elapsed=now, scale=slot.timed_scale)
+            self._commit(new, step)
+            return now
         end = position
         while (
             end < len(self._order)
@@ -720,6 +816,7 @@ class Session:
         new["position"] = end
         new["serving_since"] = None
         new["subtests"][_subtest_key(slot)][1:] = [subtest[0] + limit, True]
+        self._enter(new, now)
         self._commit(new, Step("timeout", None, part.id, elapsed=now, scale=slot.timed_scale))
         return now
 
@@ -732,6 +829,36 @@ class Session:
         if self._journal is not None:
             self._journal.record(new["session_id"], step, new)
         self._state = new
+        if "adaptive" in new:  # a fixed order never changes
+            self._arrange()
+
+    def _arrange(self) -> None:
+        """The order of items for the current state (adaptive sections: the chosen ones
+        first) and where each item is in it."""
+        sections = self._state.get("adaptive", {})
+        chosen = {int(k): section["items"] for k, section in sections.items()}
+        self._order: list[Slot] = self._battery.order(self._state["seed"], chosen)
+        self._index = {
+            (self._battery.parts[s.part].id, s.item): k for k, s in enumerate(self._order)
+        }
+
+    def _part_total(self, k: int) -> int:
+        """A part's number of items; for an adaptive section the most it can serve, and
+        once it has ended the number it served."""
+        plan = self._battery.parts[k].adaptive
+        if plan is None:
+            return self._spans[k][1]
+        section = self._state["adaptive"][str(k)]
+        return len(section["items"]) if section["end"] is not None else plan.cap
+
+    def _limit(self, slot: Slot) -> float:
+        part = self._battery.parts[slot.part]
+        if part.adaptive is not None and part.adaptive.limit is not None:
+            return part.adaptive.limit
+        assert slot.timed_scale is not None
+        limit = part.instrument.scale(slot.timed_scale).time_limit_seconds
+        assert limit is not None
+        return float(limit)
 
     def _retry(
         self, seq: int, action: str, instrument: str | None, item: str | None, value: Any
@@ -801,7 +928,7 @@ class Session:
             raise SessionError(
                 "time_up",
                 f"the time for subtest {slot.timed_scale!r} of {part.id} ran out "
-                f"({part.instrument.scale(slot.timed_scale).time_limit_seconds} s); "
+                f"({self._limit(slot):g} s); "
                 f"item {slot.item} can no longer be answered",
             )
 
@@ -813,14 +940,14 @@ class Session:
         cell = self._state["slots"][position]
         seconds_left = None
         if slot.timed_scale is not None:
-            limit = part.instrument.scale(slot.timed_scale).time_limit_seconds
             started = self._state["subtests"][_subtest_key(slot)][0]
-            seconds_left = max(0.0, started + (limit or 0) - now)
+            seconds_left = max(0.0, started + self._limit(slot) - now)
+        before = sum(self._part_total(k) for k in range(slot.part))
         return ServedItem(
             instrument=part.id,
             item=slot.item,
-            position=position + 1,
-            total=len(self._order),
+            position=before + position - self._spans[slot.part][0] + 1,
+            total=sum(self._part_total(k) for k in range(len(self._battery.parts))),
             text=item.text,
             kind=fmt.type,
             choices=_choices(part, item),
@@ -839,6 +966,10 @@ class Session:
     # for results and the store
     def _slots(self) -> list[tuple[Slot, list[Any]]]:
         return list(zip(self._order, self._state["slots"], strict=True))
+
+    def _section(self, part: int) -> dict[str, Any]:
+        found: dict[str, Any] = self._state["adaptive"][str(part)]
+        return found
 
     def _subtest(self, part: int, scale: str) -> list[Any] | None:
         found: list[Any] | None = self._state["subtests"].get(f"{part}/{scale}")

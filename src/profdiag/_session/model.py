@@ -113,6 +113,8 @@ class ServedItem:
     takes a number within ``minimum``..``maximum``. ``seconds_left`` counts down a timed
     subtest (None when the item is not timed). ``notice`` is the instrument's licence
     notice, which must be shown wherever its texts are (O*NET's, for example).
+    ``position`` and ``total`` count an adaptive section by the items it serves: ``total``
+    is an upper bound while a section runs (see `Session.progress`).
     """
 
     instrument: str
@@ -158,7 +160,27 @@ class InstrumentProgress:
     answered: int
     skipped: int
     not_reached: int
-    total: int
+    total: int  # for an adaptive section: the most it can serve (an upper bound) until it ends
+    adaptive: bool = False
+
+
+@dataclass(frozen=True)
+class AdaptiveResult:
+    """An adaptive section's result: theta (EAP under N(0, 1)) with its standard error, T =
+    50 + 10 theta with its band T +- z * 10 SE at `level`, the items answered, the items
+    served in order, and why the section ended ("se", "max_items", "pool", "time",
+    "finish")."""
+
+    instrument: str
+    theta: float
+    theta_se: float
+    t: float
+    t_low: float
+    t_high: float
+    level: float
+    n_items: int
+    items: tuple[str, ...]
+    end: str | None
 
 
 @dataclass(frozen=True)

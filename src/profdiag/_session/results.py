@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from profdiag._norms import standardize
+from profdiag._instrument.model import Instrument
+from profdiag._irt.api import score_theta
+from profdiag._irt.bank import instrument_bank
+from profdiag._norms import StandardScores, standardize
+from profdiag._norms.standard import METRICS
 from profdiag._profile.build import ScoredInput, build_profiles
 from profdiag._profile.model import Profile
 from profdiag._scoring.result import ScoreResult
 from profdiag._scoring.score import score_with_values
 from profdiag._session.engine import ANSWERED
+from profdiag._session.model import AdaptiveResult
 
 if TYPE_CHECKING:
     from profdiag._profile.model import Session as SessionFacts
@@ -25,12 +30,14 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class SessionResults:
     """What a finished session gives: per instrument its ScoreResult (and item values),
-    the person's Profile, and PDF reports of it."""
+    the person's Profile, and PDF reports of it; for each adaptive section its theta (EAP)
+    with SE, T with its band, the items given and why it ended (`adaptive`)."""
 
     session_id: str
     scores: dict[str, ScoreResult]
     item_values: dict[str, np.ndarray]
     profile: Profile
+    adaptive: dict[str, AdaptiveResult] = field(default_factory=dict)
 
     def pdf(self, options: ReportOptions | None = None) -> bytes:
         """The report as PDF bytes (`render_pdf`; default: the client's report in Russian).
@@ -100,7 +107,8 @@ def session_results(
     scores: dict[str, ScoreResult] = {}
     values: dict[str, np.ndarray] = {}
     inputs: list[ScoredInput] = []
-    for part in session.battery.parts:
+    adaptive: dict[str, AdaptiveResult] = {}
+    for k, part in enumerate(session.battery.parts):
         instrument = part.instrument
         id_name = "id"
         while id_name in instrument.item_index:
@@ -109,13 +117,17 @@ def session_results(
         result, item_values = score_with_values(
             instrument, record, id_column=id_name, source=f"session {session.id}"
         )
-        standard = standardize(
-            instrument,
-            result,
-            norm_group=part.norm_group,
-            attributes=respondent.attributes() if part.norm_group is None else None,
-            level=level,
-        )
+        if part.adaptive is not None:
+            adaptive[part.id], theta_standard = adaptive_scores(session, k, level)
+            standard = _theta_standard(instrument, result, theta_standard)
+        else:
+            standard = standardize(
+                instrument,
+                result,
+                norm_group=part.norm_group,
+                attributes=respondent.attributes() if part.norm_group is None else None,
+                level=level,
+            )
         total, subtests = times[part.id]
         scores[part.id], values[part.id] = result, item_values
         inputs.append(
@@ -137,4 +149,58 @@ def session_results(
         ages=[respondent.age],
         sessions=facts,
     )[0]
-    return SessionResults(session.id, scores, values, profile)
+    return SessionResults(session.id, scores, values, profile, adaptive)
+
+
+def adaptive_result(session: Session, k: int, level: float = 0.90) -> AdaptiveResult:
+    """Theta (EAP) of adaptive section `k` from the answers given, with its SE and T band
+    (`score_theta` on the section's answers, the others empty)."""
+    return adaptive_scores(session, k, level)[0]
+
+
+def adaptive_scores(
+    session: Session, k: int, level: float
+) -> tuple[AdaptiveResult, StandardScores]:
+    """`adaptive_result` and theta's standard scores (`ThetaScores.standard_scores`)."""
+    part = session.battery.parts[k]
+    answers = session.answers()[part.id]
+    theta = score_theta(part.instrument, answers, "eap", source=f"session {session.id}")
+    standard = theta.standard_scores(level)
+    section = session._section(k)
+    found = AdaptiveResult(
+        instrument=part.id,
+        theta=float(theta.theta[0]),
+        theta_se=float(theta.standard_error[0]),
+        t=float(standard.t[0, 0]),
+        t_low=float(standard.t_low[0, 0]),
+        t_high=float(standard.t_high[0, 0]),
+        level=level,
+        n_items=int(theta.n_answered[0]),
+        items=tuple(section["items"]),
+        end=section["end"],
+    )
+    return found, standard
+
+
+def _theta_standard(
+    instrument: Instrument, result: ScoreResult, theta: StandardScores
+) -> StandardScores:
+    """The profile's standard scores for an adaptive section: a scale that holds every
+    pool item gets theta's (T = 50 + 10 theta, its band from the person's SE, norm group
+    "irt-theta"); the others none, since their raw sums cover different items for each
+    person and the instrument's norms do not apply to them."""
+    pool = set(instrument_bank(instrument).item_ids)
+    covering = [
+        s for s, scale in enumerate(instrument.scales) if pool <= {e.item for e in scale.items}
+    ]
+    shape = result.raw.shape
+    metrics = {name: np.full(shape, np.nan) for name in METRICS}
+    for name, values in metrics.items():
+        values[:, covering] = getattr(theta, name)[:, :1]
+    return StandardScores(
+        scale_ids=result.scale_ids,
+        norm_group=np.full(shape[0], theta.norm_group[0] if covering else None, dtype=object),
+        band=np.full(shape, None, dtype=object),
+        level=theta.level,
+        **metrics,
+    )

@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_by_session ON events (session_id);
 """
+ADAPTIVE_COLUMNS = ("theta", "theta_se", "n_items")  # an adaptive section's EAP, SE, items
 _EVENTS = frozenset({"start", "finish", "timeout", "skip", "back"})
 MS_SUFFIX = ".ms"
 
@@ -90,7 +91,9 @@ class ExportTable:
     """Finished sessions' answers to one instrument, one row per session, in the layout
     `profdiag score` reads: ``id``, ``sex``, ``age``, ``grade``, one column per item (the
     answer's code, empty where not answered), ``<item>.ms`` (response times in ms) and, for
-    timed subtests, ``<scale>.seconds``. Write it with the table writers."""
+    timed subtests, ``<scale>.seconds``; for an adaptive section also ``theta``,
+    ``theta_se`` (EAP and its SE from the answers given) and ``n_items`` (items answered).
+    Write it with the table writers."""
 
     instrument: str
     header: list[str]
@@ -365,7 +368,7 @@ class SessionStore:
         ArgumentError
             The instrument is not in the battery.
         """
-        from profdiag._session.results import instrument_times
+        from profdiag._session.results import adaptive_result, instrument_times
 
         k = battery.part(instrument)
         if k is None:
@@ -375,6 +378,9 @@ class SessionStore:
         timed = [scale.id for scale in definition.scales if scale.time_limit_seconds is not None]
         header = ["id", "sex", "age", "grade", *items, *(i + MS_SUFFIX for i in items)]
         header += [scale + ".seconds" for scale in timed]
+        adaptive = battery.parts[k].adaptive is not None
+        if adaptive:
+            header += list(ADAPTIVE_COLUMNS)
         columns: list[list[Any]] = [[] for _ in header]
         fingerprint = json.dumps(battery.fingerprint(), sort_keys=True)
         with self._lock:
@@ -397,6 +403,9 @@ class SessionStore:
                     cells[item + MS_SUFFIX] = ms if status == ANSWERED else None
             _, subtests = instrument_times(session)[instrument]
             cells.update({scale + ".seconds": subtests[scale] for scale in timed})
+            if adaptive:
+                found = adaptive_result(session, k)
+                cells.update(theta=found.theta, theta_se=found.theta_se, n_items=found.n_items)
             for column, name in zip(columns, header, strict=True):
                 column.append(cells.get(name))
         return ExportTable(instrument, header, columns)
