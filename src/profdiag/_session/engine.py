@@ -322,6 +322,25 @@ class Session:
         return self._battery.parts[slot.part].id, slot.item
 
     @property
+    def pending_subtest(self) -> tuple[str, str, float] | None:
+        """(instrument, scale, time limit in seconds) of the timed subtest the current item
+        opens, while its clock has not started (a page shows its instructions before
+        `serve` starts the clock); None otherwise."""
+        with self._lock:
+            position = self._state["position"]
+            if self.finished or position >= len(self._order):
+                return None
+            slot = self._order[position]
+            if slot.timed_scale is None:
+                return None
+            subtest = self._subtest(slot.part, slot.timed_scale)
+            if subtest is not None and subtest[0] is not None:
+                return None
+            part = self._battery.parts[slot.part]
+            limit = part.instrument.scale(slot.timed_scale).time_limit_seconds
+            return part.id, slot.timed_scale, float(limit or 0)
+
+    @property
     def next_seq(self) -> int:
         return int(self._state["next_seq"])
 

@@ -9,6 +9,7 @@ from profdiag.cli._cat import cat
 from profdiag.cli._errors import ErrorReportingGroup
 from profdiag.cli._instruments import describe, import_keys, instruments, schema, validate
 from profdiag.cli._irt import irt
+from profdiag.cli._kiosk import kiosk
 from profdiag.cli._norms import norms
 from profdiag.cli._reports import demo, report
 from profdiag.cli._scoring import profile, score
@@ -34,5 +35,6 @@ for command in (
     demo,
     irt,
     cat,
+    kiosk,
 ):
     main.add_command(command)
