@@ -184,6 +184,7 @@ def create_app(config: KioskConfig) -> Starlette:  # noqa: PLR0915 (routes share
     def show_item(request: Request, session: Session) -> Response:
         if session.finished:
             return page(request, "done.html.j2")
+        session.expire()
         pending = session.pending_subtest
         if pending is not None:
             instrument, scale, limit = pending

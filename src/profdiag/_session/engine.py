@@ -340,6 +340,14 @@ class Session:
             limit = part.instrument.scale(slot.timed_scale).time_limit_seconds
             return part.id, slot.timed_scale, float(limit or 0)
 
+    def expire(self) -> None:
+        """Close the current timed subtest if its time has run out, as `serve` does first,
+        without serving the next item (a page can then show `pending_subtest`'s
+        instructions before the next subtest's clock starts)."""
+        with self._lock:
+            if not self.finished:
+                self._expire()
+
     @property
     def next_seq(self) -> int:
         return int(self._state["next_seq"])
