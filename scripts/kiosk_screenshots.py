@@ -18,7 +18,6 @@ sys.path.insert(0, str(ROOT))
 
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
-
 from tests.kiosk_browser import KioskServer, chromium, click_and_wait  # noqa: E402
 
 OUT = ROOT / "docs" / "kiosk"
