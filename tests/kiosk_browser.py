@@ -100,14 +100,24 @@ def chromium(width: int = 720, height: int = 1000) -> Any:
 
 
 def click_and_wait(driver: Any, css: str, timeout: float = 15) -> None:
-    """Click the element and wait for the next page to replace it."""
+    """Click the element, wait for the next page to replace it and finish loading."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     element = driver.find_element(By.CSS_SELECTOR, css)
     element.click()
-    WebDriverWait(driver, timeout).until(expected_conditions.staleness_of(element))
+
+    def replaced(_: Any) -> bool:
+        try:
+            element.is_enabled()
+        except WebDriverException:  # stale, or its node went with the old document
+            return True
+        return False
+
+    wait = WebDriverWait(driver, timeout)
+    wait.until(replaced)
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def axe_violations(driver: Any) -> list[dict[str, Any]]:

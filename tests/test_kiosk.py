@@ -32,8 +32,8 @@ RIASEC = "profdiag-riasec-72"
 NAME = "Светозара-Тестовая"
 
 
-def make_client(data: Path, clock: Any = None) -> TestClient:
-    battery = build_battery([RIASEC], {}, allow_back=False, allow_skip=False)
+def make_client(data: Path, clock: Any = None, instrument: str = RIASEC) -> TestClient:
+    battery = build_battery([instrument], {}, allow_back=False, allow_skip=False)
     config = KioskConfig(battery, data, data / "kiosk-pin", hosts=frozenset({"127.0.0.1"}))
     if clock is not None:
         config.clock = clock
@@ -187,6 +187,29 @@ def test_counsellor_sees_finished_sessions(tmp_path: Path) -> None:
     assert 'data-role="done"' in client.get("/item").text
     response = client.post("/counsellor/login", data={"csrf": csrf_of(client), "pin": "135790"})
     assert response.status_code == 200 and "r-9" in response.text
+
+
+def test_a_late_answer_is_refused_and_the_next_part_waits(tmp_path: Path) -> None:
+    now = [0.0]
+    client = make_client(tmp_path, lambda: now[0], "profdiag-aptitude-sampler")
+    start(client, age="15")
+    page = client.get("/item").text
+    assert 'data-action="begin"' in page and "6 мин" in page  # instructions, clock not started
+    client.post("/begin", data={"csrf": csrf_of(client)})
+    page = client.get("/item").text
+    assert 'id="countdown" data-seconds="360.0"' in page
+    now[0] = 360.5  # half a second late
+    form = {"csrf": csrf_of(client, "/item"), "instrument": "profdiag-aptitude-sampler"}
+    late = client.post(
+        "/act", data={**form, "item": "ns01", "seq": "1", "value": "c"}, follow_redirects=False
+    )
+    assert late.headers["location"] == "/item?m=time_up"
+    page = client.get("/item?m=time_up").text
+    assert "Время на эту часть закончилось" in page and 'data-action="begin"' in page
+    with profdiag.SessionStore(tmp_path / "sessions.db") as store:
+        (sid,) = store.session_ids()
+        assert store.answers(sid) == []
+        assert [e.scale for e in store.events(sid) if e.kind == "timeout"] == ["number_series"]
 
 
 def test_session_expire_and_pending_subtest() -> None:

@@ -195,6 +195,7 @@ def create_app(config: KioskConfig) -> Starlette:  # noqa: PLR0915 (routes share
                 scale_title=part.scale(scale).title.get(_language(request)),
                 minutes=f"{limit / 60:g}",
                 progress=session.progress(),
+                message=_message(request),
             )
         served = session.serve()
         if served is None:
@@ -205,9 +206,7 @@ def create_app(config: KioskConfig) -> Starlette:  # noqa: PLR0915 (routes share
             "item.html.j2",
             item=served,
             progress=session.progress(),
-            message=request.query_params.get("m")
-            if request.query_params.get("m") in _MESSAGES
-            else None,
+            message=_message(request),
             clock_rate=config.clock_rate,
         )
 
@@ -467,6 +466,12 @@ def _answer_value(form: FormData) -> Any:
             return value
         return int(number) if number.is_integer() else number
     return value
+
+
+def _message(request: Request) -> str | None:
+    """The notice a redirect asked for (?m=time_up or refused), else None."""
+    message = request.query_params.get("m")
+    return message if message in _MESSAGES else None
 
 
 def _language(request: Request) -> Language:
