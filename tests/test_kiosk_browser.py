@@ -64,16 +64,30 @@ def stored(data: Path) -> list[tuple[str, str, str]]:
         return [(instrument, item, str(json.loads(value))) for instrument, item, value in rows]
 
 
-def test_a_whole_battery_with_restart_and_timed_parts(kiosk: tuple[KioskServer, Driver]) -> None:
-    server, driver = kiosk
-    driver.get(server.url + "/")
-    serious(driver, "start")
+def check_events(data: Path) -> None:
+    with sqlite3.connect(data / "sessions.db") as db:
+        kinds = [row[0] for row in db.execute("SELECT kind, scale FROM events ORDER BY id")]
+        timeouts = list(db.execute("SELECT scale FROM events WHERE kind = 'timeout'"))
+        status = list(db.execute("SELECT status FROM sessions"))
+    assert timeouts == [("verbal_analogies",)]
+    assert kinds[0] == "start" and kinds[-1] == "finish"
+    assert status == [("finished",)]
+
+
+def fill_start(driver: Driver) -> None:
     driver.find_element(By.ID, "respondent_id").send_keys(RESPONDENT)
     driver.find_element(By.ID, "age").send_keys("15")
     Select(driver.find_element(By.ID, "sex")).select_by_value("f")
     Select(driver.find_element(By.ID, "grade")).select_by_value("9")
     Select(driver.find_element(By.ID, "stage")).select_by_value("grade9")
     driver.find_element(By.ID, "given_name").send_keys(NAME)
+
+
+def test_a_whole_battery_with_restart_and_timed_parts(kiosk: tuple[KioskServer, Driver]) -> None:
+    server, driver = kiosk
+    driver.get(server.url + "/")
+    serious(driver, "start")
+    fill_start(driver)
     click_and_wait(driver, '[data-action="start"]')
     serious(driver, "item")
 
@@ -93,7 +107,16 @@ def test_a_whole_battery_with_restart_and_timed_parts(kiosk: tuple[KioskServer, 
     driver.refresh()
     assert current_item(driver) == "r31"
     assert stored(server.data) == clicked
-    for k in range(30, 72):
+    # the keyboard: key 3 chooses the third option (code 2), with a visible focus ring on Tab
+    first = driver.find_element(By.CSS_SELECTOR, "button[data-item]")
+    driver.find_element(By.TAG_NAME, "body").send_keys("3")
+    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(first))
+    WebDriverWait(driver, 15).until(lambda d: current_item(d) == "r32")
+    clicked.append(("profdiag-riasec-72", "r31", "2"))
+    driver.find_element(By.TAG_NAME, "body").send_keys("\t")
+    focused = driver.switch_to.active_element
+    assert focused.value_of_css_property("outline-style") == "solid"
+    for k in range(31, 72):
         answer(str(k % 5))
 
     # the timed aptitude sampler: instructions, then items with a countdown
@@ -121,13 +144,7 @@ def test_a_whole_battery_with_restart_and_timed_parts(kiosk: tuple[KioskServer, 
 
     assert stored(server.data) == clicked  # every acknowledged answer, once, in order
     assert len(clicked) == 72 + 12 + 2 + 12
-    with sqlite3.connect(server.data / "sessions.db") as db:
-        kinds = [row[0] for row in db.execute("SELECT kind, scale FROM events ORDER BY id")]
-        timeouts = list(db.execute("SELECT scale FROM events WHERE kind = 'timeout'"))
-        status = list(db.execute("SELECT status FROM sessions"))
-    assert timeouts == [("verbal_analogies",)]
-    assert kinds[0] == "start" and kinds[-1] == "finish"
-    assert status == [("finished",)]
+    check_events(server.data)
     log = server.log.read_text(encoding="utf-8")
     assert "POST /act 303" in log
     assert NAME not in log and RESPONDENT not in log and "?" not in log
