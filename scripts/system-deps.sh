@@ -4,7 +4,9 @@ set -euo pipefail
 # python3-venv: the virtual environment; Pango and HarfBuzz's subsetter: WeasyPrint (PDF
 # reports; without libharfbuzz-subset0 it warns at import and subsets fonts 3x slower);
 # poppler-utils: pdftoppm, for the tests that turn report pages into PNG.
-packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
+# chromium, chromium-driver, npm: the kiosk's browser tests (npm fetches axe-core).
+packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
+    chromium chromium-driver npm)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

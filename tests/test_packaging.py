@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,8 @@ def test_wheel_installs_and_scores_bundled_instrument_outside_checkout(tmp_path:
     )
     pdfs = sorted((elsewhere / "pdf").glob("*.pdf"))
     assert len(pdfs) == 8 and all(pdf.read_bytes().startswith(b"%PDF-") for pdf in pdfs)
+    # the kiosk's pages and assets ship inside the package (fonts: report_templates/fonts)
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in ("templates/item.html.j2", "templates/base.html.j2", "static/kiosk.js"):
+        assert f"profdiag/_kiosk/{name}" in names
+    assert "profdiag/report_templates/fonts/LiberationSans-Regular.ttf" in names

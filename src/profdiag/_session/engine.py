@@ -342,6 +342,33 @@ class Session:
         return self._battery.parts[slot.part].id, slot.item
 
     @property
+    def pending_subtest(self) -> tuple[str, str, float] | None:
+        """(instrument, scale, time limit in seconds) of the timed subtest the current item
+        opens, while its clock has not started (a page shows its instructions before
+        `serve` starts the clock); None otherwise."""
+        with self._lock:
+            position = self._state["position"]
+            if self.finished or position >= len(self._order):
+                return None
+            slot = self._order[position]
+            if slot.timed_scale is None:
+                return None
+            subtest = self._subtest(slot.part, slot.timed_scale)
+            if subtest is not None and subtest[0] is not None:
+                return None
+            part = self._battery.parts[slot.part]
+            limit = part.instrument.scale(slot.timed_scale).time_limit_seconds
+            return part.id, slot.timed_scale, float(limit or 0)
+
+    def expire(self) -> None:
+        """Close the current timed subtest if its time has run out, as `serve` does first,
+        without serving the next item (a page can then show `pending_subtest`'s
+        instructions before the next subtest's clock starts)."""
+        with self._lock:
+            if not self.finished:
+                self._expire()
+
+    @property
     def next_seq(self) -> int:
         return int(self._state["next_seq"])
 

@@ -9,6 +9,7 @@ from profdiag.cli._cat import cat
 from profdiag.cli._errors import ErrorReportingGroup
 from profdiag.cli._instruments import describe, import_keys, instruments, schema, validate
 from profdiag.cli._irt import irt
+from profdiag.cli._kiosk import kiosk
 from profdiag.cli._norms import norms
 from profdiag.cli._privacy import keygen, pseudonymise
 from profdiag.cli._reports import demo, report
@@ -37,5 +38,6 @@ for command in (
     cat,
     keygen,
     pseudonymise,
+    kiosk,
 ):
     main.add_command(command)
