@@ -1,0 +1,201 @@
+"""Disclosure control of one count table: primary and complementary cell suppression.
+
+A table is G group rows plus the overall row (the sum of the groups) by C columns. Each
+row satisfies the same linear relations among its columns (`relations`, one coefficient
+vector per relation, e.g. options + no answer - total = 0), and each column's overall
+cell is the sum of its group cells. Some columns are *virtual*: never published but
+derivable (the respondents who did not choose an option of a multiple-select item).
+
+Rules (docs/cohort.md):
+
+1. primary: a cell counting 1 to k-1 respondents is suppressed ("below_k");
+2. complementary: while the relations, with what is published (a suppressed cell lies
+   anywhere in 0..its row total: the published table does not tell primary and
+   complementary suppressions apart, since "this cell is 1..k-1" next to a total can
+   itself pin a cell, e.g. three such cells in a group of 3), pin a protected cell (a
+   suppressed cell, or a virtual one below k) to a single value,
+   the smallest positive published cell in a relation with it is suppressed too
+   ("complementary"; a zero when no positive cell is left, as in a group where everyone
+   gave the same answer). Totals (group sizes, never below k) are never suppressed: they
+   are repeated in every measure.
+
+Whether a cell is pinned is decided with linear programming (the relations are those of
+a two-way table, whose vertices are integral, so the LP bounds are the integer bounds).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+IntArray = NDArray[np.int64]
+
+PRIMARY = "below_k"
+COMPLEMENTARY = "complementary"
+PUBLISHED_REASON = "disclosure"
+"""What cohort.csv says of both kinds of suppressed cell."""
+
+
+@dataclass(frozen=True)
+class CountTable:
+    """`counts[g, c]`, the last row the overall one; `relations` (E, C) hold in every row."""
+
+    counts: IntArray
+    relations: IntArray
+    virtual: NDArray[np.bool_]
+    total_column: int
+
+
+def protect(table: CountTable, k: int) -> NDArray[np.object_]:
+    """The reason each cell is not published ("" where it is), (G+1, C)."""
+    counts = table.counts
+    reasons = np.full(counts.shape, "", dtype=object)
+    small = (counts >= 1) & (counts < k)
+    small[:, table.total_column] = False
+    reasons[small & ~table.virtual[None, :]] = PRIMARY
+    protected = small.copy()
+    while True:
+        unknown = (reasons != "") | table.virtual[None, :]
+        pinned = _first_pinned(table, unknown, reasons, protected, k)
+        if pinned is None:
+            return reasons
+        cell = _complement_for(table, pinned, unknown)
+        if cell is None:  # nothing left to suppress near it (cannot happen with totals >= k)
+            return reasons
+        reasons[cell] = COMPLEMENTARY
+
+
+def _first_pinned(
+    table: CountTable,
+    unknown: NDArray[np.bool_],
+    reasons: NDArray[np.object_],
+    protected: NDArray[np.bool_],
+    k: int,
+) -> tuple[int, int] | None:
+    cells = [(int(r), int(c)) for r, c in np.argwhere(unknown)]
+    targets = [
+        cell
+        for cell in cells
+        if protected[cell] or (reasons[cell] != "" and not table.virtual[cell[1]])
+    ]
+    if not targets:
+        return None
+    # A relation with a single unknown pins it without any LP: the cheap pass first.
+    for cell in targets:
+        if _alone_in_a_relation(table, unknown, cell):
+            return cell
+    equations, rhs = _equations(table, unknown, cells)
+    bounds = [_bounds(table, cell) for cell in cells]
+    for cell in targets:
+        position = cells.index(cell)
+        low, high = _range(equations, rhs, bounds, position)
+        if np.floor(high + 1e-6) - np.ceil(low - 1e-6) < 1:
+            return cell
+    return None
+
+
+def _alone_in_a_relation(
+    table: CountTable, unknown: NDArray[np.bool_], cell: tuple[int, int]
+) -> bool:
+    row, column = cell
+    if unknown[:, column].sum() == 1:
+        return True
+    for relation in table.relations:
+        if relation[column] and (unknown[row] & (relation != 0)).sum() == 1:
+            return True
+    return False
+
+
+def _equations(
+    table: CountTable, unknown: NDArray[np.bool_], cells: list[tuple[int, int]]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    counts = table.counts.astype(float)
+    n_rows, n_columns = counts.shape
+    index = {cell: i for i, cell in enumerate(cells)}
+    rows: list[NDArray[np.float64]] = []
+    rhs: list[float] = []
+    for row in range(n_rows):
+        for relation in table.relations:
+            coefficients = np.zeros(len(cells))
+            known = 0.0
+            for found in np.flatnonzero(relation):
+                column = int(found)
+                if unknown[row, column]:
+                    coefficients[index[(row, column)]] += relation[column]
+                else:
+                    known += relation[column] * counts[row, column]
+            if coefficients.any():
+                rows.append(coefficients)
+                rhs.append(-known)
+    overall = n_rows - 1
+    for column in range(n_columns):
+        coefficients = np.zeros(len(cells))
+        known = 0.0
+        for row in range(n_rows):
+            sign = -1.0 if row == overall else 1.0
+            if unknown[row, column]:
+                coefficients[index[(row, column)]] += sign
+            else:
+                known += sign * counts[row, column]
+        if coefficients.any():
+            rows.append(coefficients)
+            rhs.append(-known)
+    return np.array(rows).reshape(len(rows), len(cells)), np.array(rhs)
+
+
+def _bounds(table: CountTable, cell: tuple[int, int]) -> tuple[float, float]:
+    return 0.0, float(table.counts[cell[0], table.total_column])
+
+
+def _range(
+    equations: NDArray[np.float64],
+    rhs: NDArray[np.float64],
+    bounds: list[tuple[float, float]],
+    position: int,
+) -> tuple[float, float]:
+    from scipy.optimize import linprog
+
+    objective = np.zeros(len(bounds))
+    objective[position] = 1.0
+    ends = []
+    for sign in (1.0, -1.0):
+        solved = linprog(
+            sign * objective,
+            A_eq=equations if len(equations) else None,
+            b_eq=rhs if len(equations) else None,
+            bounds=bounds,
+            method="highs",
+        )
+        ends.append(sign * float(solved.fun) if solved.status == 0 else np.nan)
+    low, high = ends
+    if np.isnan(low) or np.isnan(high):  # infeasible cannot happen for true counts
+        return 0.0, 0.0
+    return low, high
+
+
+def _complement_for(
+    table: CountTable, cell: tuple[int, int], unknown: NDArray[np.bool_]
+) -> tuple[int, int] | None:
+    """The smallest positive published cell sharing a relation with `cell`; failing that,
+    a published zero sharing one (a row whose only positive cell is its total); failing
+    that, the smallest published cell anywhere in the table (totals excepted)."""
+    row, column = cell
+    counts = table.counts
+    near: set[tuple[int, int]] = {(other, column) for other in range(counts.shape[0])}
+    for relation in table.relations:
+        if relation[column]:
+            near.update((row, int(c)) for c in np.flatnonzero(relation))
+    everywhere = {(int(r), int(c)) for r, c in np.argwhere(np.ones_like(unknown))}
+    for pool, positive in ((near, True), (near, False), (everywhere, True), (everywhere, False)):
+        candidates = [
+            candidate
+            for candidate in pool
+            if not unknown[candidate]
+            and candidate[1] != table.total_column
+            and (counts[candidate] > 0 or not positive)
+        ]
+        if candidates:
+            return min(candidates, key=lambda c: (int(counts[c]), c[1], c[0]))
+    return None
