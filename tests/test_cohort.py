@@ -470,3 +470,28 @@ def test_cli_output_matches_the_library(tmp_path: Path) -> None:
     header = expected.to_csv().splitlines()[0]
     assert header == "municipality,school,year,measure,category,n,share,value,change,suppressed"
     assert list(itertools.islice((r.group for r in expected.rows), 1)) == [("North", "A")]
+
+
+# --- the PDF -----------------------------------------------------------------------
+
+
+def test_pdf_renders_published_cells_only(tmp_path: Path) -> None:
+    import pypdf
+
+    code, _, err = run(
+        "cohort", SURVEY, TWENTY, "--by", "municipality,school", "--out", tmp_path, "--lang", "en"
+    )
+    assert code == 0, err
+    pdf = (tmp_path / "cohort.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "North / A (9)" in text and "other (11)" in text and "all (20)" in text
+    rows = published(tmp_path)
+    suppressed = [r for r in rows if r["suppressed"] and r["measure"] == "route"]
+    assert suppressed
+    # The legend lists the overall row: university (7) and work (2) are suppressed there,
+    # so their lines say "hidden" and carry no number; college (11 of 20) is published.
+    lines = text.splitlines()
+    assert "Enter a university (higher education) hidden" in lines
+    assert "Start work hidden" in lines
+    assert any(line.endswith(" 11 55%") for line in lines)

@@ -170,7 +170,8 @@ def cohort(
         from profdiag._cohort.report import cohort_pdf
 
         write_atomically(
-            out / "cohort.pdf", cohort_pdf(tables, definition, language=lang, title=title)
+            out / "cohort.pdf",
+            cohort_pdf(tables, definition, language="en" if lang == "en" else "ru", title=title),
         )
         written.append(out / "cohort.pdf")
     click.echo(
