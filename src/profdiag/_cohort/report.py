@@ -78,12 +78,14 @@ def cohort_context(
     years = sorted({row.year for row in tables.rows if row.year is not None}, key=_order)
     latest = years[-1] if years else None
     sections = []
+    shown_year = t["latest"].format(year=latest) if latest and len(years) > 1 else ""
     for measure in tables.measures:
         rows = [row for row in tables.rows if row.measure == measure.id]
         if measure.kind == "scale":
             sections.append(_scale_section(measure, rows, instrument, latest, language))
         else:
             sections.append(_category_section(measure, rows, years, latest, language))
+        sections[-1]["year"] = shown_year
     return {
         "lang": language,
         "t": t,
