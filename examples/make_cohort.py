@@ -1,7 +1,7 @@
 """Write examples/cohort-intentions.csv: a synthetic cohort (made up, seeded) answering the
 profdiag intentions survey, for `profdiag cohort` and docs/samples/cohort-ru.pdf.
 
-Three municipalities of the south of the Tyumen region, eleven schools, two survey years,
+Four municipalities of the south of the Tyumen region, eleven schools, two survey years,
 grades 9 and 11; two schools have fewer than 5 pupils in a year (they merge into "other"),
 and one village school takes part only in 2026. Route and field of work shift between the
 years (more college, more IT) so that the trend charts have something to show.

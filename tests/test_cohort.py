@@ -495,3 +495,68 @@ def test_pdf_renders_published_cells_only(tmp_path: Path) -> None:
     assert "Enter a university (higher education) hidden" in lines
     assert "Start work hidden" in lines
     assert any(line.endswith(" 11 55%") for line in lines)
+
+
+# --- the sample cohort -----------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples" / "cohort-intentions.csv"
+TITLES = {
+    "ru": "Юг Тюменской области: профессиональные намерения 9–11 классов",
+    "en": "South of the Tyumen region: career intentions, grades 9–11",
+}
+
+
+def test_sample_cohort_is_what_its_generator_writes(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_cohort", ROOT / "examples" / "make_cohort.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.OUT = tmp_path / "cohort.csv"
+    module.main()
+    assert module.OUT.read_bytes() == SAMPLE.read_bytes()
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_committed_cohort_samples_are_current(tmp_path: Path, lang: str) -> None:
+    import pypdf
+
+    code, _, err = run(
+        "cohort",
+        SURVEY,
+        SAMPLE,
+        "--by",
+        "municipality,school",
+        "--out",
+        tmp_path,
+        "--lang",
+        lang,
+        "--title",
+        TITLES[lang],
+    )
+    assert code == 0, err
+
+    def text(pdf: bytes) -> str:
+        return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+    fresh = text((tmp_path / "cohort.pdf").read_bytes())
+    assert fresh == text((ROOT / "docs" / "samples" / f"cohort-{lang}.pdf").read_bytes()), (
+        "see docs/samples/README.md"
+    )
+    # The schools with fewer than 5 pupils in every year are never named, only merged.
+    assert "Малая школа" not in fresh and "Хуторская школа" not in fresh
+    assert "Лицей 1 (64)" in fresh
+    rows = published(tmp_path)
+    assert {r["school"] for r in rows} >= {"other", "total", "Лицей 1"}
+    assert "Малая школа" not in {r["school"] for r in rows}
+    for year, pupils in (("2025", 311), ("2026", 327)):
+        totals = [
+            int(r["n"])
+            for r in rows
+            if r["year"] == year and r["measure"] == "route" and r["category"] == "total"
+        ]
+        assert totals[-1] == pupils and sum(totals[:-1]) == pupils
