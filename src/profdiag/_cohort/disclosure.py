@@ -56,13 +56,16 @@ def protect(table: CountTable, k: int) -> NDArray[np.object_]:
     small[:, table.total_column] = False
     reasons[small & ~table.virtual[None, :]] = PRIMARY
     protected = small.copy()
+    # Withholding more cells only widens what the others may be, so a cell found free once
+    # stays free: each is checked until it is, not again after every new suppression.
+    free: set[tuple[int, int]] = set()
     while True:
         unknown = (reasons != "") | table.virtual[None, :]
-        pinned = _first_pinned(table, unknown, reasons, protected, k)
+        pinned = _first_pinned(table, unknown, reasons, protected, free)
         if pinned is None:
             return reasons
         cell = _complement_for(table, pinned, unknown)
-        if cell is None:  # nothing left to suppress near it (cannot happen with totals >= k)
+        if cell is None:  # every cell but the totals is withheld: nothing more to do
             return reasons
         reasons[cell] = COMPLEMENTARY
 
@@ -72,13 +75,14 @@ def _first_pinned(
     unknown: NDArray[np.bool_],
     reasons: NDArray[np.object_],
     protected: NDArray[np.bool_],
-    k: int,
+    free: set[tuple[int, int]],
 ) -> tuple[int, int] | None:
     cells = [(int(r), int(c)) for r, c in np.argwhere(unknown)]
     targets = [
         cell
         for cell in cells
-        if protected[cell] or (reasons[cell] != "" and not table.virtual[cell[1]])
+        if cell not in free
+        and (protected[cell] or (reasons[cell] != "" and not table.virtual[cell[1]]))
     ]
     if not targets:
         return None
@@ -88,12 +92,40 @@ def _first_pinned(
             return cell
     equations, rhs = _equations(table, unknown, cells)
     bounds = [_bounds(table, cell) for cell in cells]
+    position = {cell: i for i, cell in enumerate(cells)}
+    # Every solution an LP returns is a point the relations allow: a cell seen at two
+    # whole values apart is free without an LP of its own (most are, after the first two).
+    seen = _Seen(len(cells))
+    for objective in (np.ones(len(cells)), -np.ones(len(cells))):
+        seen.add(_solve(equations, rhs, bounds, objective))
     for cell in targets:
-        position = cells.index(cell)
-        low, high = _range(equations, rhs, bounds, position)
-        if np.floor(high + 1e-6) - np.ceil(low - 1e-6) < 1:
-            return cell
+        i = position[cell]
+        if not seen.free(i):
+            objective = np.zeros(len(cells))
+            objective[i] = 1.0
+            seen.add(_solve(equations, rhs, bounds, objective))
+            seen.add(_solve(equations, rhs, bounds, -objective))
+            if not seen.free(i):
+                return cell
+        free.add(cell)
     return None
+
+
+class _Seen:
+    """The lowest and highest value each unknown took in the solutions found so far."""
+
+    def __init__(self, n: int) -> None:
+        self.low = np.full(n, np.inf)
+        self.high = np.full(n, -np.inf)
+
+    def add(self, solution: NDArray[np.float64] | None) -> None:
+        if solution is not None:
+            self.low = np.minimum(self.low, solution)
+            self.high = np.maximum(self.high, solution)
+
+    def free(self, i: int) -> bool:
+        """Two whole values lie within what the cell was seen to take."""
+        return bool(np.floor(self.high[i] + 1e-6) - np.ceil(self.low[i] - 1e-6) >= 1)
 
 
 def _alone_in_a_relation(
@@ -149,30 +181,24 @@ def _bounds(table: CountTable, cell: tuple[int, int]) -> tuple[float, float]:
     return 0.0, float(table.counts[cell[0], table.total_column])
 
 
-def _range(
+def _solve(
     equations: NDArray[np.float64],
     rhs: NDArray[np.float64],
     bounds: list[tuple[float, float]],
-    position: int,
-) -> tuple[float, float]:
+    objective: NDArray[np.float64],
+) -> NDArray[np.float64] | None:
+    """A point the relations allow that minimises `objective` (None: none found, which
+    leaves the cells unproven, i.e. treated as pinned)."""
     from scipy.optimize import linprog
 
-    objective = np.zeros(len(bounds))
-    objective[position] = 1.0
-    ends = []
-    for sign in (1.0, -1.0):
-        solved = linprog(
-            sign * objective,
-            A_eq=equations if len(equations) else None,
-            b_eq=rhs if len(equations) else None,
-            bounds=bounds,
-            method="highs",
-        )
-        ends.append(sign * float(solved.fun) if solved.status == 0 else np.nan)
-    low, high = ends
-    if np.isnan(low) or np.isnan(high):  # infeasible cannot happen for true counts
-        return 0.0, 0.0
-    return low, high
+    solved = linprog(
+        objective,
+        A_eq=equations if len(equations) else None,
+        b_eq=rhs if len(equations) else None,
+        bounds=bounds,
+        method="highs",
+    )
+    return np.asarray(solved.x, dtype=float) if solved.status == 0 else None
 
 
 def _complement_for(
