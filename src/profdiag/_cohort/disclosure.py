@@ -26,6 +26,7 @@ a two-way table, whose vertices are integral, so the LP bounds are the integer b
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -61,22 +62,38 @@ def protect(table: CountTable, k: int) -> NDArray[np.object_]:
     free: set[tuple[int, int]] = set()
     while True:
         unknown = (reasons != "") | table.virtual[None, :]
-        pinned = _first_pinned(table, unknown, reasons, protected, free)
-        if pinned is None:
+        pinned = _pinned(table, unknown, reasons, protected, free)
+        if not pinned:
             return reasons
-        cell = _complement_for(table, pinned, unknown)
-        if cell is None:  # every cell but the totals is withheld: nothing more to do
+        # One complement per pinned cell, skipping a cell whose row or column has just
+        # had one (it may be free now; the next round checks it again).
+        touched_rows: set[int] = set()
+        touched_columns: set[int] = set()
+        added = False
+        for cell in pinned:
+            if cell[0] in touched_rows or cell[1] in touched_columns:
+                continue
+            complement = _complement_for(table, cell, unknown)
+            if complement is None:  # every cell but the totals is withheld
+                continue
+            reasons[complement] = COMPLEMENTARY
+            unknown[complement] = True
+            touched_rows.update((cell[0], complement[0]))
+            touched_columns.update((cell[1], complement[1]))
+            added = True
+        if not added:
             return reasons
-        reasons[cell] = COMPLEMENTARY
 
 
-def _first_pinned(
+def _pinned(
     table: CountTable,
     unknown: NDArray[np.bool_],
     reasons: NDArray[np.object_],
     protected: NDArray[np.bool_],
     free: set[tuple[int, int]],
-) -> tuple[int, int] | None:
+) -> list[tuple[int, int]]:
+    """The protected cells the relations pin, in table order (a cheap pass first: a
+    relation with a single unknown pins it without any LP)."""
     cells = [(int(r), int(c)) for r, c in np.argwhere(unknown)]
     targets = [
         cell
@@ -84,20 +101,19 @@ def _first_pinned(
         if cell not in free
         and (protected[cell] or (reasons[cell] != "" and not table.virtual[cell[1]]))
     ]
-    if not targets:
-        return None
-    # A relation with a single unknown pins it without any LP: the cheap pass first.
-    for cell in targets:
-        if _alone_in_a_relation(table, unknown, cell):
-            return cell
+    alone = [cell for cell in targets if _alone_in_a_relation(table, unknown, cell)]
+    if alone or not targets:
+        return alone
     equations, rhs = _equations(table, unknown, cells)
     bounds = [_bounds(table, cell) for cell in cells]
     position = {cell: i for i, cell in enumerate(cells)}
     # Every solution an LP returns is a point the relations allow: a cell seen at two
     # whole values apart is free without an LP of its own (most are, after the first two).
     seen = _Seen(len(cells))
-    for objective in (np.ones(len(cells)), -np.ones(len(cells))):
+    directions = np.random.default_rng(0).standard_normal((4, len(cells)))
+    for objective in (np.ones(len(cells)), -np.ones(len(cells)), *directions):
         seen.add(_solve(equations, rhs, bounds, objective))
+    pinned = []
     for cell in targets:
         i = position[cell]
         if not seen.free(i):
@@ -106,9 +122,10 @@ def _first_pinned(
             seen.add(_solve(equations, rhs, bounds, objective))
             seen.add(_solve(equations, rhs, bounds, -objective))
             if not seen.free(i):
-                return cell
+                pinned.append(cell)
+                continue
         free.add(cell)
-    return None
+    return pinned
 
 
 class _Seen:
@@ -142,39 +159,44 @@ def _alone_in_a_relation(
 
 def _equations(
     table: CountTable, unknown: NDArray[np.bool_], cells: list[tuple[int, int]]
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+) -> tuple[Any, NDArray[np.float64]]:
+    """The relations over the unknown cells: a sparse (E, len(cells)) matrix and the
+    right-hand sides from the published cells."""
+    from scipy.sparse import csr_array
+
     counts = table.counts.astype(float)
     n_rows, n_columns = counts.shape
-    index = {cell: i for i, cell in enumerate(cells)}
-    rows: list[NDArray[np.float64]] = []
+    index = np.full(counts.shape, -1, dtype=np.int64)
+    for i, cell in enumerate(cells):
+        index[cell] = i
+    entries: list[tuple[int, int, float]] = []
     rhs: list[float] = []
-    for row in range(n_rows):
-        for relation in table.relations:
-            coefficients = np.zeros(len(cells))
-            known = 0.0
-            for found in np.flatnonzero(relation):
-                column = int(found)
-                if unknown[row, column]:
-                    coefficients[index[(row, column)]] += relation[column]
-                else:
-                    known += relation[column] * counts[row, column]
-            if coefficients.any():
-                rows.append(coefficients)
-                rhs.append(-known)
-    overall = n_rows - 1
-    for column in range(n_columns):
-        coefficients = np.zeros(len(cells))
+
+    def add(members: list[tuple[int, int, float]]) -> None:
         known = 0.0
-        for row in range(n_rows):
-            sign = -1.0 if row == overall else 1.0
+        mine = []
+        for row, column, sign in members:
             if unknown[row, column]:
-                coefficients[index[(row, column)]] += sign
+                mine.append((len(rhs), int(index[row, column]), sign))
             else:
                 known += sign * counts[row, column]
-        if coefficients.any():
-            rows.append(coefficients)
+        if mine:
+            entries.extend(mine)
             rhs.append(-known)
-    return np.array(rows).reshape(len(rows), len(cells)), np.array(rhs)
+
+    relations = [
+        [(int(c), float(relation[c])) for c in np.flatnonzero(relation)]
+        for relation in table.relations
+    ]
+    for row in range(n_rows):
+        for relation in relations:
+            add([(row, column, sign) for column, sign in relation])
+    overall = n_rows - 1
+    for column in range(n_columns):
+        add([(row, column, -1.0 if row == overall else 1.0) for row in range(n_rows)])
+    rows, columns, values = zip(*entries, strict=True) if entries else ((), (), ())
+    matrix = csr_array((values, (rows, columns)), shape=(len(rhs), len(cells)))
+    return matrix, np.array(rhs)
 
 
 def _bounds(table: CountTable, cell: tuple[int, int]) -> tuple[float, float]:
@@ -182,7 +204,7 @@ def _bounds(table: CountTable, cell: tuple[int, int]) -> tuple[float, float]:
 
 
 def _solve(
-    equations: NDArray[np.float64],
+    equations: Any,
     rhs: NDArray[np.float64],
     bounds: list[tuple[float, float]],
     objective: NDArray[np.float64],
@@ -193,8 +215,8 @@ def _solve(
 
     solved = linprog(
         objective,
-        A_eq=equations if len(equations) else None,
-        b_eq=rhs if len(equations) else None,
+        A_eq=equations if equations.shape[0] else None,
+        b_eq=rhs if equations.shape[0] else None,
         bounds=bounds,
         method="highs",
     )
