@@ -560,3 +560,33 @@ def test_committed_cohort_samples_are_current(tmp_path: Path, lang: str) -> None
             if r["year"] == year and r["measure"] == "route" and r["category"] == "total"
         ]
         assert totals[-1] == pupils and sum(totals[:-1]) == pupils
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 9), min_size=2, max_size=5),
+    seed=st.integers(0, 2**16),
+    k=st.integers(3, 5),
+)
+def test_attacker_on_random_tiny_schools(sizes: list[int], seed: int, k: int) -> None:
+    """End to end: tiny schools (some merged into "other"), the ДДО's leading type; every
+    published count is 0 or >= k, totals add up, and no suppressed cell is pinned."""
+    ddo = profdiag.load_instrument("klimov-ddo")
+    n = sum(sizes)
+    result = profdiag.score(ddo, _ddo_rows(n, seed))
+    schools = [f"S{i}" for i, size in enumerate(sizes) for _ in range(size)]
+    tables = profdiag.cohort_tables(ddo, result, {"school": schools}, by=["school"], min_cell=k)
+    rows = [r for r in tables.rows if r.measure == "leading_type"]
+    if n < k:
+        assert all(r.suppressed == "slice_below_k" for r in rows)
+        return
+    assert all(r.n is None or r.n == 0 or r.n >= k for r in tables.rows)
+    groups = list(dict.fromkeys(r.group for r in rows))
+    totals = [r.n for r in rows if r.category == "total"]
+    assert totals[-1] == n and sum(t or 0 for t in totals[:-1]) == n
+    counts = {(groups.index(r.group), r.category): r.n for r in rows}
+    why = {(groups.index(r.group), r.category): r.suppressed for r in rows if r.suppressed}
+    categories = [
+        c for c in dict.fromkeys(r.category for r in rows) if c not in ("no_answer", "total")
+    ]
+    assert attack(counts, why, len(groups), categories, "single", k) == []
