@@ -590,3 +590,9 @@ def test_attacker_on_random_tiny_schools(sizes: list[int], seed: int, k: int) ->
         c for c in dict.fromkeys(r.category for r in rows) if c not in ("no_answer", "total")
     ]
     assert attack(counts, why, len(groups), categories, "single", k) == []
+
+
+def test_cli_refuses_the_year_column_among_by(tmp_path: Path) -> None:
+    code, _, err = run("cohort", SURVEY, TWENTY, "--by", "school,year", "--out", tmp_path)
+    assert code == 1 and "year column" in err and "Traceback" not in err
+    assert not (tmp_path / "cohort.csv").exists()
