@@ -16,6 +16,7 @@ subpackages (`profdiag._scoring`, ...) are private.
 
 from typing import TYPE_CHECKING, Any
 
+from profdiag._cohort import CohortTables, cohort_tables
 from profdiag._instrument import Instrument, bundled_ids, load_instrument, parse_instrument
 from profdiag._instrument.overlay import TextOverlay, apply_overlay, load_overlay
 from profdiag._io.mapping import ResponseMapping, apply_mapping, load_mapping
@@ -102,6 +103,7 @@ __all__ = [
     "CatSimulation",
     "CategoricalAnswers",
     "CellProblem",
+    "CohortTables",
     "DefinitionProblem",
     "DocumentError",
     "ExportTable",
@@ -143,6 +145,7 @@ __all__ = [
     "build_profiles",
     "bundled_ids",
     "calibrate",
+    "cohort_tables",
     "generate_key",
     "load_catalogue",
     "load_instrument",

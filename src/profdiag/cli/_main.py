@@ -6,6 +6,7 @@ import click
 
 from profdiag.cli._analysis import analyze
 from profdiag.cli._cat import cat
+from profdiag.cli._cohort import cohort
 from profdiag.cli._errors import ErrorReportingGroup
 from profdiag.cli._instruments import describe, import_keys, instruments, schema, validate
 from profdiag.cli._irt import irt
@@ -31,6 +32,7 @@ for command in (
     score,
     profile,
     analyze,
+    cohort,
     norms,
     report,
     demo,
