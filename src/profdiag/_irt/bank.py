@@ -16,8 +16,7 @@ from profdiag._instrument.model import (
     LikertFormat,
     MultipleChoiceFormat,
 )
-from profdiag._irt.likelihood import IntMatrix
-from profdiag._irt.models import FloatArray, ItemBank, ItemParameters
+from profdiag._irt.models import FloatArray, IntMatrix, ItemBank, ItemParameters
 from profdiag._irt.result import Calibration
 from profdiag.errors import ArgumentError
 

@@ -18,8 +18,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from profdiag._irt.likelihood import IntMatrix, e_step
-from profdiag._irt.models import FloatArray, GuessingPrior, IrtModel, ItemBank, ItemParameters
+from profdiag._irt.likelihood import e_step
+from profdiag._irt.models import (
+    FloatArray,
+    GuessingPrior,
+    IntMatrix,
+    IrtModel,
+    ItemBank,
+    ItemParameters,
+)
 from profdiag._irt.mstep import expected_log_likelihood, maximise_item
 from profdiag._irt.quadrature import Quadrature, normal_quadrature
 from profdiag._irt.result import Calibration

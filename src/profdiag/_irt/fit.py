@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from profdiag._irt.likelihood import IntMatrix
-from profdiag._irt.models import FloatArray, ItemBank, category_probabilities
+from profdiag._irt.models import FloatArray, IntMatrix, ItemBank, category_probabilities
 from profdiag._irt.quadrature import Quadrature
 from profdiag._irt.result import ItemFit
 

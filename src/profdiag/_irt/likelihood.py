@@ -17,10 +17,9 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
-from profdiag._irt.models import FloatArray, ItemBank, bank_probabilities
+from profdiag._irt.models import FloatArray, IntMatrix, ItemBank, bank_probabilities
 from profdiag._irt.quadrature import Quadrature
 
-IntMatrix = NDArray[np.int64]
 BLOCK_ROWS = 4096
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
+IntMatrix = NDArray[np.int64]  # category indices, -1 = no answer
 IrtModel = Literal["2pl", "3pl", "grm"]
 MODELS: tuple[IrtModel, ...] = ("2pl", "3pl", "grm")
 # Probabilities are kept inside [TINY, 1 - TINY] so that logs stay finite.

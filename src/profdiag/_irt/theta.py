@@ -23,12 +23,11 @@ from numpy.typing import NDArray
 
 from profdiag._irt.likelihood import (
     BLOCK_ROWS,
-    IntMatrix,
     one_hot,
     one_hot_columns,
     stacked_log_probabilities,
 )
-from profdiag._irt.models import TINY, FloatArray, ItemBank, _logistic
+from profdiag._irt.models import TINY, FloatArray, IntMatrix, ItemBank, _logistic
 from profdiag._irt.quadrature import Quadrature, normal_quadrature
 
 ThetaMethod = Literal["eap", "map"]
