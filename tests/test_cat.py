@@ -213,3 +213,12 @@ def test_cat_simulate_refuses_what_it_cannot_use(tmp_path: Path) -> None:
     _write_bank(bank)
     code, _, err = _run("cat", "simulate", str(bank), "--min-items", "9", "--max-items", "5")
     assert code == 2 and "--min-items" in err
+
+
+def test_cat_simulate_never_writes_over_its_bank(tmp_path: Path) -> None:
+    bank = tmp_path / "bank.json"
+    _write_bank(bank)
+    before = bank.read_bytes()
+    code, _, err = _run("cat", "simulate", str(bank), "--persons", "10", "--out", str(bank))
+    assert code == 1 and "is the input file" in err and "Traceback" not in err
+    assert bank.read_bytes() == before

@@ -302,6 +302,8 @@ def test_calibration_refuses_what_it_cannot_use() -> None:
         profdiag.calibrate({"q1": [0, "x", 1], "q2": [1, 0, 1]}, "2pl", source="a.csv")
     assert "a.csv" in str(caught.value) and "row 1, column 'q1'" in str(caught.value)
     assert '"x"' in str(caught.value)
+    with pytest.raises(ArgumentError, match=r"'q1'.*at most 20 different"):
+        profdiag.calibrate({"q1": list(range(30)), "q2": [0, 1] * 15}, "grm")
     with pytest.raises(ArgumentError, match="IRT model"):
         profdiag.calibrate({"q1": [0, 1]}, "rasch")  # type: ignore[arg-type]
 
@@ -348,3 +350,13 @@ def test_cli_names_a_bad_cell_without_a_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in err
     assert "data row 2 (line 3), column 'q2'" in err and '"x"' in err
     assert not (tmp_path / "b.json").exists()
+
+
+def test_irt_theta_never_writes_over_its_bank(tmp_path: Path) -> None:
+    bank = tmp_path / "bank.json"
+    code, _, err = _run("irt", "calibrate", str(DATA / "lsat6.csv"), "--out", str(bank))
+    assert code == 0, err
+    before = bank.read_bytes()
+    code, _, err = _run("irt", "theta", str(bank), str(DATA / "lsat6.csv"), "--out", str(bank))
+    assert code == 1 and "is the input file" in err and "Traceback" not in err
+    assert bank.read_bytes() == before

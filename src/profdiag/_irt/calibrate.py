@@ -33,6 +33,9 @@ from profdiag._irt.result import Calibration
 from profdiag.errors import ArgumentError
 
 
+MAX_CATEGORIES = 20
+
+
 def category_indices(
     values: FloatArray, item_ids: Sequence[str], model: IrtModel
 ) -> tuple[IntMatrix, tuple[tuple[float, ...], ...]]:
@@ -49,6 +52,12 @@ def category_indices(
             raise ArgumentError(
                 f"item {item_id!r}: expected at least two different answers to calibrate, "
                 f"got {codes.size} ({', '.join(f'{c:g}' for c in codes) or 'none'})"
+            )
+        if codes.size > MAX_CATEGORIES:
+            raise ArgumentError(
+                f"item {item_id!r}: at most {MAX_CATEGORIES} different response codes for "
+                f"an ordered-category item; got {codes.size} (a score or an id column, not "
+                "an item?)"
             )
         if model != "grm" and codes.size != 2:
             raise ArgumentError(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from profdiag.cli._common import load_definition, write_text_output
+from profdiag.cli._common import load_definition, refuse_overwriting_inputs, write_text_output
 
 
 @click.group()
@@ -59,6 +59,7 @@ def simulate(
         raise click.BadParameter(
             f"{min_items} is more than --max-items {max_items}", param_hint="--min-items"
         )
+    refuse_overwriting_inputs(out, [Path(bank)])
     definition = load_definition(bank)
     items = instrument_bank(definition)
     areas = content_areas(definition, items)

@@ -200,7 +200,7 @@ def theta(
     from profdiag._io import write_table
     from profdiag._irt.api import score_theta
 
-    refuse_overwriting_inputs(out, [data])
+    refuse_overwriting_inputs(out, [data, Path(bank)])
     definition = load_definition(bank)
     responses = read_responses(
         data, encoding=encoding, delimiter=delimiter, id_column=id_column, file_format=file_format
