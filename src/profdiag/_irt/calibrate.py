@@ -32,7 +32,6 @@ from profdiag._irt.quadrature import Quadrature, normal_quadrature
 from profdiag._irt.result import Calibration
 from profdiag.errors import ArgumentError
 
-
 MAX_CATEGORIES = 20
 
 
