@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import re
 import warnings
@@ -259,3 +260,71 @@ def test_a_missing_extra_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ArgumentError, match=r"profdiag\[kiosk\]"):
         require_web_packages()
+
+
+def _write_text_bank(path: Path) -> None:
+    """Ten 2PL items with texts (b from -2 to 2.5): a bank the kiosk can show."""
+    items = [
+        {
+            "id": f"q{k}",
+            "format": "yn",
+            "text": {"ru": f"Вопрос {k}", "en": f"Question {k}"},
+            "irt": {"model": "2pl", "a": 1.8, "b": -2.0 + 0.5 * k},
+        }
+        for k in range(10)
+    ]
+    path.write_text(
+        json.dumps(
+            {
+                "format": "profdiag-instrument/1", "id": "bank", "version": "1.0",
+                "title": {"en": "Bank"}, "description": {"en": "A test bank."},
+                "authors": ["us"], "licence": {"name": "CC0-1.0"}, "source": {"citation": "us"},
+                "text_status": {"ru": "original", "en": "original"},
+                "response_formats": {"yn": {"type": "binary"}},
+                "items": items,
+                "scales": [{"id": "total", "title": {"en": "Total"},
+                            "items": [{"item": item["id"]} for item in items]}],
+            }
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+
+
+def test_the_kiosk_gives_an_item_bank_adaptively(tmp_path: Path) -> None:
+    bank = tmp_path / "bank.json"
+    _write_text_bank(bank)
+    battery = build_battery(
+        [str(bank)], {}, adaptive={"bank": (0.1, 4, None)}, allow_back=False, allow_skip=False
+    )
+    config = KioskConfig(battery, tmp_path, tmp_path / "kiosk-pin", hosts=frozenset({"127.0.0.1"}))
+    client = TestClient(create_app(config), base_url="http://127.0.0.1")
+    start(client, age="15")
+    given = []
+    for _ in range(4):  # max 4 items: the SE target 0.1 is out of reach
+        page = client.get("/item").text
+        item = re.search(r'name="item" value="([^"]+)"', page)
+        seq = re.search(r'name="seq" value="([^"]+)"', page)
+        assert item and seq
+        form = {"csrf": csrf_of(client, "/item"), "instrument": "bank", "item": item.group(1)}
+        client.post(
+            "/act", data={**form, "seq": seq.group(1), "value": "1"}, follow_redirects=False
+        )
+        given.append(item.group(1))
+    # the first item is the most informative at theta 0 (b = 0: q4); after right answers
+    # the bank's harder items follow
+    assert given[0] == "q4" and all(int(k[1:]) > 4 for k in given[1:])
+    assert 'data-role="done"' in client.get("/item", follow_redirects=True).text
+    with profdiag.SessionStore(tmp_path / "sessions.db") as store:
+        (session_id,) = store.session_ids()
+        session = store.resume(session_id, battery)
+        assert session.finished or session.complete
+    with pytest.raises(ArgumentError, match="adaptive for nothing"):
+        build_battery([RIASEC], {}, adaptive={"nothing": (0.3, 5, None)}, allow_back=False,
+                      allow_skip=False)  # fmt: skip
+
+
+def test_kiosk_adaptive_option_is_checked() -> None:
+    result = CliRunner().invoke(
+        main, ["kiosk", "--battery", RIASEC, "--adaptive", "x", "--data", "."]
+    )
+    assert result.exit_code == 2 and "ID=SE[:MAX_ITEMS[:SECONDS]]" in result.output

@@ -22,22 +22,42 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 
 
 def build_battery(
-    instruments: Sequence[str], overlays: dict[str, Path], *, allow_back: bool, allow_skip: bool
+    instruments: Sequence[str],
+    overlays: dict[str, Path],
+    *,
+    adaptive: dict[str, tuple[float, int, float | None]] | None = None,
+    allow_back: bool,
+    allow_skip: bool,
 ) -> Battery:
-    """A battery of bundled (or file) instruments, with text overlays by instrument id."""
+    """A battery of bundled (or file) instruments, with text overlays by instrument id and
+    adaptive sections (id -> (SE target, maximum items, time limit in seconds or None))."""
     from profdiag._instrument.loading import load_instrument
     from profdiag._instrument.overlay import load_overlay
+    from profdiag._irt.cat import CatRules
 
+    adaptive = adaptive or {}
     entries = []
     for reference in instruments:
         instrument = load_instrument(reference)
         overlay = overlays.get(instrument.id) or overlays.get(reference)
-        entries.append(BatteryEntry(instrument, overlay=load_overlay(overlay) if overlay else None))
-    unknown = set(overlays) - {entry.instrument.id for entry in entries} - set(instruments)
-    if unknown:
-        raise ArgumentError(
-            f"overlay for {', '.join(sorted(unknown))}: not an instrument of the battery"
+        rules = adaptive.get(instrument.id) or adaptive.get(reference)
+        entries.append(
+            BatteryEntry(
+                instrument,
+                overlay=load_overlay(overlay) if overlay else None,
+                adaptive=None
+                if rules is None
+                else CatRules(se_target=rules[0], max_items=rules[1]),
+                max_seconds=None if rules is None else rules[2],
+            )
         )
+    named = {entry.instrument.id for entry in entries} | set(instruments)
+    for option, given in (("overlay", overlays), ("adaptive", adaptive)):
+        unknown = set(given) - named
+        if unknown:
+            raise ArgumentError(
+                f"{option} for {', '.join(sorted(unknown))}: not an instrument of the battery"
+            )
     return Battery(entries, allow_back=allow_back, allow_skip=allow_skip)
 
 

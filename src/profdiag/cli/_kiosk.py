@@ -28,6 +28,28 @@ def _overlays(_: click.Context, __: click.Parameter, values: tuple[str, ...]) ->
     return pairs
 
 
+def _adaptive(
+    _: click.Context, __: click.Parameter, values: tuple[str, ...]
+) -> dict[str, tuple[float, int, float | None]]:
+    """ID=SE[:MAX_ITEMS[:SECONDS]] -> the adaptive section's stopping rules."""
+    sections = {}
+    for value in values:
+        name, sep, rules = value.partition("=")
+        parts = rules.split(":") if sep else []
+        try:
+            if not name or not 1 <= len(parts) <= 3:
+                raise ValueError
+            se = float(parts[0])
+            max_items = int(parts[1]) if len(parts) > 1 else 30
+            seconds = float(parts[2]) if len(parts) > 2 else None
+        except ValueError:
+            raise click.BadParameter(
+                f"{value!r}: expected ID=SE[:MAX_ITEMS[:SECONDS]], e.g. aptitude-bank=0.3:25:600"
+            ) from None
+        sections[name] = (se, max_items, seconds)
+    return sections
+
+
 def _battery_options(function: click.decorators.FC) -> click.decorators.FC:
     for option in reversed(
         [
@@ -39,6 +61,14 @@ def _battery_options(function: click.decorators.FC) -> click.decorators.FC:
                 metavar="ID=FILE",
                 help="Licensed item texts for an instrument (repeatable).",
             ),
+            click.option(
+                "--adaptive",
+                multiple=True,
+                callback=_adaptive,
+                metavar="ID=SE[:MAX[:SECONDS]]",
+                help="Give this item bank adaptively: stop when theta's standard error is at "
+                "most SE, after MAX items (default 30) or SECONDS (repeatable; docs/irt.md).",
+            ),
             click.option("--allow-back", is_flag=True, help="Let the person go back."),
             click.option("--allow-skip", is_flag=True, help="Let the person skip items."),
         ]
@@ -48,14 +78,20 @@ def _battery_options(function: click.decorators.FC) -> click.decorators.FC:
 
 
 def _battery(
-    battery: str | None, overlay: dict[str, Path], allow_back: bool, allow_skip: bool
+    battery: str | None,
+    overlay: dict[str, Path],
+    adaptive: dict[str, tuple[float, int, float | None]],
+    allow_back: bool,
+    allow_skip: bool,
 ) -> Battery:
     from profdiag._kiosk.server import build_battery
 
     ids = [part.strip() for part in (battery or "").split(",") if part.strip()]
     if not ids:
         raise click.UsageError("--battery: name at least one instrument")
-    return build_battery(ids, overlay, allow_back=allow_back, allow_skip=allow_skip)
+    return build_battery(
+        ids, overlay, adaptive=adaptive, allow_back=allow_back, allow_skip=allow_skip
+    )
 
 
 @click.group(invoke_without_command=True)
@@ -74,6 +110,7 @@ def kiosk(
     ctx: click.Context,
     battery: str | None,
     overlay: dict[str, Path],
+    adaptive: dict[str, tuple[float, int, float | None]],
     allow_back: bool,
     allow_skip: bool,
     data: Path | None,
@@ -93,7 +130,7 @@ def kiosk(
 
     if data is None:
         raise click.UsageError("--data: the folder of the session store is required")
-    chosen = _battery(battery, overlay, allow_back, allow_skip)
+    chosen = _battery(battery, overlay, adaptive, allow_back, allow_skip)
     click.echo(f"profdiag kiosk: http://{host}:{port}/ (Ctrl+C stops)", err=True)
     serve(chosen, data, host=host, port=port, pin_file=pin_file, clock_rate=clock_rate)
 
@@ -110,6 +147,7 @@ def kiosk(
 def export(
     battery: str | None,
     overlay: dict[str, Path],
+    adaptive: dict[str, tuple[float, int, float | None]],
     allow_back: bool,
     allow_skip: bool,
     data: Path,
@@ -118,7 +156,9 @@ def export(
     """Write the finished sessions' answers (and response times) for `profdiag score`."""
     from profdiag._kiosk.server import export as export_tables
 
-    for path in export_tables(_battery(battery, overlay, allow_back, allow_skip), data, out):
+    for path in export_tables(
+        _battery(battery, overlay, adaptive, allow_back, allow_skip), data, out
+    ):
         click.echo(str(path))
 
 
