@@ -124,3 +124,27 @@ def test_attribute_columns_are_not_items(tmp_path: Path) -> None:
     code, out, err = run("analyze", LIKERT, path)
     assert code == 0, err
     assert json.loads(out)["respondents"] == 400
+
+
+def test_columns_that_are_not_items_are_left_out_with_a_notice(tmp_path: Path) -> None:
+    # An archive carries school, municipality ...: they are not analysed, and the numbers
+    # are those of the file without them; a misspelt item column is still an error.
+    rows = _rows(RESPONSES)
+    wider = tmp_path / "wider.csv"
+    with wider.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, ["school", *rows[0]])
+        writer.writeheader()
+        writer.writerows({"school": f"s{k % 3}", **row} for k, row in enumerate(rows))
+    plain, with_school = tmp_path / "plain.json", tmp_path / "school.json"
+    assert run("analyze", LIKERT, RESPONSES, "--out", plain)[0] == 0
+    code, _, err = run("analyze", LIKERT, wider, "--out", with_school)
+    assert code == 0, err
+    assert "not analysed: 'school'" in err
+    first = json.loads(plain.read_text(encoding="utf-8"))
+    second = json.loads(with_school.read_text(encoding="utf-8"))
+    assert first["scales"] == second["scales"]
+    typo = tmp_path / "typo.csv"
+    header, *body = wider.read_text(encoding="utf-8").splitlines()
+    typo.write_text("\n".join([header.replace("it03", "it3"), *body]) + "\n", encoding="utf-8")
+    code, _, err = run("analyze", LIKERT, typo, "--out", tmp_path / "typo.json")
+    assert code == 1 and "'it03'" in err and not (tmp_path / "typo.json").exists()

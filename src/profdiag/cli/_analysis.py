@@ -12,10 +12,12 @@ from profdiag.cli._common import (
     OVERLAY,
     READING_OPTIONS,
     echo_problems,
+    extra_columns,
     load_definition,
     read_responses,
     refuse_overwriting_inputs,
     require_column,
+    shown_names,
     write_text_output,
 )
 from profdiag.cli._errors import USAGE, fail
@@ -123,13 +125,23 @@ def analyze(
         for scale_id in timed_scales(definition)
         if scale_id + SECONDS_SUFFIX in responses.columns
     ]
+    used = [*([answers_column] if answers_column else []), *seconds]
+    ignored = extra_columns(responses, definition, used)
+    if ignored:
+        shown = shown_names([name for name in ignored if name != dif_by])
+        if shown:
+            click.echo(
+                f"profdiag: {data}: column(s) that are not items of {definition.id}, the id or "
+                f"attributes, not analysed: {shown}",
+                err=True,
+            )
     try:
         analysis = analyze_data(
             definition,
             responses.columns,
             strict=not lenient,
             id_column=responses.id_name,
-            other_columns=[*responses.attributes, *seconds],
+            other_columns=[*responses.attributes, *seconds, *ignored],
             source=str(data),
             answers_column=answers_column,
             level=level,
