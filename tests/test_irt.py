@@ -360,3 +360,11 @@ def test_irt_theta_never_writes_over_its_bank(tmp_path: Path) -> None:
     code, _, err = _run("irt", "theta", str(bank), str(DATA / "lsat6.csv"), "--out", str(bank))
     assert code == 1 and "is the input file" in err and "Traceback" not in err
     assert bank.read_bytes() == before
+
+
+def test_irt_calibrate_refuses_diagnostics_over_the_bank(tmp_path: Path) -> None:
+    bank = tmp_path / "bank.json"
+    code, _, err = _run(
+        "irt", "calibrate", str(DATA / "lsat6.csv"), "--out", str(bank), "--diagnostics", str(bank)
+    )
+    assert code == 2 and "--diagnostics" in err and not bank.exists()

@@ -82,6 +82,11 @@ def calibrate(
 
     for path in (out, diagnostics):
         refuse_overwriting_inputs(path, [data])
+    if diagnostics is not None and diagnostics.resolve() == out.resolve():
+        raise click.BadParameter(
+            f"{diagnostics} is also the bank's --out; give the diagnostics another file",
+            param_hint="--diagnostics",
+        )
     responses = read_responses(
         data, encoding=encoding, delimiter=None, id_column=id_column, file_format=file_format
     )
