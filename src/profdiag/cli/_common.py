@@ -229,14 +229,7 @@ def read_responses(
         )
     except ArgumentError as error:
         raise click.UsageError(str(error)) from None
-    if table.skipped_blank_lines:
-        lines = table.skipped_blank_lines
-        shown = ", ".join(map(str, lines[:10])) + (" ..." if len(lines) > 10 else "")
-        click.echo(
-            f"profdiag: {data}: {len(lines)} empty line(s) skipped (line {shown}); "
-            "a line of empty cells is a respondent, an empty line is not",
-            err=True,
-        )
+    echo_blank_lines(data, table.skipped_blank_lines)
     given = context is not None and context.get_parameter_source("id_column") not in (
         None,
         click.core.ParameterSource.DEFAULT,
@@ -283,6 +276,45 @@ def unknown_columns(
         if survey_item.kind == "multiple_select":
             recognised.update(survey_item.indicator_columns)
     return [name for name in names if name not in recognised]
+
+
+def echo_blank_lines(data: Path, lines: Sequence[int]) -> None:
+    """The notice for empty lines a CSV reader skipped (they are not respondents)."""
+    if lines:
+        shown = ", ".join(map(str, lines[:10])) + (" ..." if len(lines) > 10 else "")
+        click.echo(
+            f"profdiag: {data}: {len(lines)} empty line(s) skipped (line {shown}); "
+            "a line of empty cells is a respondent, an empty line is not",
+            err=True,
+        )
+
+
+def refuse_column_clashes(data: Path, header: Sequence[str]) -> None:
+    """Stop when a carried column has the name of a score column."""
+    from collections import Counter
+
+    from profdiag.cli._errors import fail
+
+    clashes = [name for name, count in Counter(header).items() if count > 1]
+    if clashes:
+        fail(
+            f"{data}: column(s) {shown_names(sorted(set(clashes)))} would be carried into "
+            "the output, which has score columns of the same name; rename them in the "
+            "file, or leave them out with --drop-extra"
+        )
+
+
+def score_metadata(definition: Instrument, result: Any, level: float) -> dict[str, Any]:
+    """What a score table records of how it was made."""
+    return {
+        "instrument": {
+            "id": definition.id,
+            "version": definition.version,
+            "content_hash": result.instrument.content_hash,
+            "overlay_hash": result.instrument.overlay_hash,
+        },
+        "confidence_level": level,
+    }
 
 
 def shown_names(names: Sequence[str], limit: int = 8) -> str:

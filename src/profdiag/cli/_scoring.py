@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -15,8 +16,10 @@ from profdiag.cli._common import (
     load_definition,
     read_responses,
     reading_option,
+    refuse_column_clashes,
     refuse_overwriting_inputs,
     require_column,
+    score_metadata,
     shown_names,
     write_text_output,
 )
@@ -128,19 +131,20 @@ def score(
     )
     if batched is not None:  # a large file to a file: read, scored and written in batches
         assert out is not None
-        score_in_batches(
-            batched,
-            definition,
-            data=data,
-            out=out,
-            id_column=id_column,
-            norm_group=norm_group,
-            level=level,
-            lenient=lenient,
-            answers_column=answers_column,
-            drop_extra=drop_extra,
-            quiet=quiet,
-        )
+        with contextlib.closing(batched):
+            score_in_batches(
+                batched,
+                definition,
+                data=data,
+                out=out,
+                id_column=id_column,
+                norm_group=norm_group,
+                level=level,
+                lenient=lenient,
+                answers_column=answers_column,
+                drop_extra=drop_extra,
+                quiet=quiet,
+            )
         return
     responses = read_responses(
         data,
@@ -217,23 +221,8 @@ def score(
                 *categorical_columns(result),
             ],
         )
-        clashes = [name for name in header if header.count(name) > 1]
-        if clashes:
-            fail(
-                f"{data}: column(s) {shown_names(sorted(set(clashes)))} would be carried into "
-                "the output, which has score columns of the same name; rename them in the "
-                "file, or leave them out with --drop-extra"
-            )
-        metadata = {
-            "instrument": {
-                "id": definition.id,
-                "version": definition.version,
-                "content_hash": result.instrument.content_hash,
-                "overlay_hash": result.instrument.overlay_hash,
-            },
-            "confidence_level": level,
-        }
-        text = write_table(out, header, columns, metadata)
+        refuse_column_clashes(data, header)
+        text = write_table(out, header, columns, score_metadata(definition, result, level))
     if text is not None:
         write_text_output(None, text)
     else:

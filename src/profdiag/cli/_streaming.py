@@ -22,8 +22,15 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from profdiag._io.streaming import BatchedFile, RowLines
-from profdiag.cli._common import Responses, echo_problems, shown_names, unknown_columns
-from profdiag.cli._errors import fail
+from profdiag.cli._common import (
+    Responses,
+    echo_blank_lines,
+    echo_problems,
+    refuse_column_clashes,
+    score_metadata,
+    shown_names,
+    unknown_columns,
+)
 from profdiag.errors import CellProblem, ResponseDataError
 
 if TYPE_CHECKING:
@@ -232,39 +239,7 @@ def score_in_batches(
     quiet: bool,
 ) -> None:
     """Score `batched` into `out` (CSV or Parquet), as `_scoring.score` does for a whole
-    file; messages and exit codes as there."""
-    try:
-        _score_in_batches(
-            batched,
-            definition,
-            data=data,
-            out=out,
-            id_column=id_column,
-            norm_group=norm_group,
-            level=level,
-            lenient=lenient,
-            answers_column=answers_column,
-            drop_extra=drop_extra,
-            quiet=quiet,
-        )
-    finally:
-        batched.close()
-
-
-def _score_in_batches(
-    batched: BatchedFile,
-    definition: Instrument,
-    *,
-    data: Path,
-    out: Path,
-    id_column: str,
-    norm_group: str | None,
-    level: float,
-    lenient: bool,
-    answers_column: str | None,
-    drop_extra: bool,
-    quiet: bool,
-) -> None:
+    file; messages and exit codes as there. The caller closes `batched`."""
     from profdiag._io.atomic import streaming_atomically
     from profdiag._io.streaming import ScoreWriter
 
@@ -283,8 +258,8 @@ def _score_in_batches(
                     continue
                 header, table, result = scored
                 if writer is None:
-                    _refuse_clashes(data, header)
-                    writer = ScoreWriter(stream, kind, _metadata(definition, result, level))
+                    refuse_column_clashes(data, header)
+                    writer = ScoreWriter(stream, kind, score_metadata(definition, result, level))
                 writer.write(header, table)
                 if bar is not None:
                     bar.update(batched.done - bar.n)
@@ -298,14 +273,14 @@ def _score_in_batches(
     except _Stopped:
         from profdiag.cli._scoring import _stop_on_problems
 
-        _echo_blank_lines(data, batched.skipped_blank_lines)
+        echo_blank_lines(data, batched.skipped_blank_lines)
         responses = Responses(run.table(batched.names, batched.kind == "csv"), {}, found.id_name)
         error = ResponseDataError(str(data), run.problems)
         _stop_on_problems(responses, data, error, len(definition.items))
     finally:
         if bar is not None:
             bar.close()
-    _echo_blank_lines(data, batched.skipped_blank_lines)
+    echo_blank_lines(data, batched.skipped_blank_lines)
     if run.rows == 0:
         click.echo(f"profdiag: {data}: no respondents (the file has a header only)", err=True)
     echo_problems(run.table(batched.names, batched.kind == "csv"), run.problems)
@@ -313,38 +288,6 @@ def _score_in_batches(
         f"profdiag: scored {run.rows} respondents on {definition.id} {definition.version} -> {out}",
         err=True,
     )
-
-
-def _refuse_clashes(data: Path, header: list[str]) -> None:
-    clashes = [name for name in header if header.count(name) > 1]
-    if clashes:
-        fail(
-            f"{data}: column(s) {shown_names(sorted(set(clashes)))} would be carried into "
-            "the output, which has score columns of the same name; rename them in the "
-            "file, or leave them out with --drop-extra"
-        )
-
-
-def _metadata(definition: Any, result: Any, level: float) -> dict[str, Any]:
-    return {
-        "instrument": {
-            "id": definition.id,
-            "version": definition.version,
-            "content_hash": result.instrument.content_hash,
-            "overlay_hash": result.instrument.overlay_hash,
-        },
-        "confidence_level": level,
-    }
-
-
-def _echo_blank_lines(data: Path, lines: tuple[int, ...]) -> None:
-    if lines:
-        shown = ", ".join(map(str, lines[:10])) + (" ..." if len(lines) > 10 else "")
-        click.echo(
-            f"profdiag: {data}: {len(lines)} empty line(s) skipped (line {shown}); "
-            "a line of empty cells is a respondent, an empty line is not",
-            err=True,
-        )
 
 
 def _progress(batched: BatchedFile, quiet: bool) -> Any:
