@@ -596,3 +596,12 @@ def test_cli_refuses_the_year_column_among_by(tmp_path: Path) -> None:
     code, _, err = run("cohort", SURVEY, TWENTY, "--by", "school,year", "--out", tmp_path)
     assert code == 1 and "year column" in err and "Traceback" not in err
     assert not (tmp_path / "cohort.csv").exists()
+
+
+def test_the_output_folder_never_replaces_the_data(tmp_path: Path) -> None:
+    data = tmp_path / "cohort.csv"  # the name cohort writes, in the folder it writes to
+    data.write_bytes(TWENTY.read_bytes())
+    code, _, err = run("cohort", SURVEY, data, "--by", "municipality", "--out", tmp_path)
+    assert code == 1 and "is the input file" in err and "Traceback" not in err
+    assert data.read_bytes() == TWENTY.read_bytes()
+    assert not (tmp_path / "cohort.pdf").exists()

@@ -25,6 +25,7 @@ from profdiag.cli import main
 from profdiag.errors import ArgumentError, ResponseDataError
 
 DDO = profdiag.load_instrument("klimov-ddo")
+DDO_FILE = Path(__file__).parent.parent / "instruments" / "klimov-ddo.json"
 
 
 def one_item(
@@ -591,3 +592,13 @@ def test_an_instrument_with_overlaid_texts_is_refused() -> None:
     result = score(merged, {"1": ["а"] * 60, "2": ["б"] * 60, "3": ["а"] * 60, "4": ["б"] * 60})
     with pytest.raises(ArgumentError, match="overlay"):
         build_norms(merged, result, {}, source="s", year=2020)
+
+
+def test_cli_never_writes_over_the_instrument_it_reads(tmp_path: Path) -> None:
+    data = write_sample(tmp_path / "sample.csv", 120)
+    definition = tmp_path / "ddo.json"
+    definition.write_bytes(Path(DDO_FILE).read_bytes())
+    before = definition.read_bytes()
+    code, _, err = run("norms", "build", definition, data, "--out", definition, "--source", "s")
+    assert code == 1 and "is the input file" in err and "Traceback" not in err
+    assert definition.read_bytes() == before

@@ -12,6 +12,7 @@ from profdiag.cli._common import (
     extra_columns,
     load_definition,
     read_responses,
+    refuse_overwriting_inputs,
     require_column,
     shown_names,
 )
@@ -115,6 +116,8 @@ def cohort(
             "cohort tables never group by one",
             USAGE,
         )
+    for name in ("cohort.csv", "cohort.pdf"):
+        refuse_overwriting_inputs(out / name, [data, Path(instrument)])
     definition = load_definition(instrument)
     responses = read_responses(
         data,

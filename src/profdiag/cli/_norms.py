@@ -154,7 +154,7 @@ def build(
         raise click.BadParameter("grouping by age needs --age-bands, e.g. 14-15,16-17")
     if age_bands and "age" not in group_by:
         raise click.BadParameter("--age-bands needs --group-by age", param_hint="--age-bands")
-    refuse_overwriting_inputs(out, [data])
+    refuse_overwriting_inputs(out, [data, Path(instrument)])
     definition = load_definition(instrument)
     responses = read_responses(
         data,
