@@ -101,12 +101,19 @@ def chromium(width: int = 720, height: int = 1000) -> Any:
 
 def click_and_wait(driver: Any, css: str, timeout: float = 15) -> None:
     """Click the element, wait for the next page to replace it and finish loading."""
-    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     element = driver.find_element(By.CSS_SELECTOR, css)
     element.click()
+    wait_replaced(driver, element, timeout)
+
+
+def wait_replaced(driver: Any, element: Any, timeout: float = 15) -> None:
+    """Wait until `element` has gone with the page it was on and the next page has loaded.
+    (Selenium's `staleness_of` lets through the generic error Chromium sometimes gives for
+    a node of a document that is being replaced.)"""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
 
     def replaced(_: Any) -> bool:
         try:

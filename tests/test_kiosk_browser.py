@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.kiosk_browser import AXE, KioskServer, axe_violations, browser_missing, click_and_wait
+from tests.kiosk_browser import (
+    AXE,
+    KioskServer,
+    axe_violations,
+    browser_missing,
+    click_and_wait,
+    wait_replaced,
+)
 
 _missing = browser_missing() or (None if AXE.is_file() else "axe-core: run scripts/browser-deps.sh")
 if _missing and not os.environ.get("CI"):
@@ -110,7 +117,7 @@ def test_a_whole_battery_with_restart_and_timed_parts(kiosk: tuple[KioskServer, 
     # the keyboard: key 3 chooses the third option (code 2), with a visible focus ring on Tab
     first = driver.find_element(By.CSS_SELECTOR, "button[data-item]")
     driver.find_element(By.TAG_NAME, "body").send_keys("3")
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(first))
+    wait_replaced(driver, first)
     WebDriverWait(driver, 15).until(lambda d: current_item(d) == "r32")
     clicked.append(("profdiag-riasec-72", "r31", "2"))
     driver.find_element(By.TAG_NAME, "body").send_keys("\t")
