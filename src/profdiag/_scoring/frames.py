@@ -41,6 +41,10 @@ class NumericSource:
     def __len__(self) -> int:
         return int(self.data.shape[0])
 
+    @property
+    def can_be_missing(self) -> bool:
+        return self.mask is not None or self.validity is not None
+
     def fill(self, out: np.ndarray, start: int, stop: int) -> None:
         """Rows [start, stop) as float64 into `out` (NaN where missing)."""
         np.copyto(out, self.data[start:stop], casting="unsafe")

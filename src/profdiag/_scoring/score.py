@@ -7,6 +7,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypeAlias, TypeVar
 
 import numpy as np
@@ -36,6 +37,15 @@ from profdiag._scoring.frames import (
     plain_columns,
 )
 from profdiag._scoring.inputs import ACCEPTED, Columns, Matrix, Record, Shape, checked_shape
+from profdiag._scoring.integer_kernel import (
+    INTEGER_BLOCK_ROWS,
+    IntegerLayout,
+    IntegerWorkspace,
+    integer_columns_fit,
+    integer_layout,
+    score_integer_block,
+    widest_unsigned,
+)
 from profdiag._scoring.kernel import KernelOutput, Workspace, score_values
 from profdiag._scoring.plan import FloatArray, ScoringPlan, compile_plan
 from profdiag._scoring.result import CategoricalAnswers, InstrumentRef, ScoreResult
@@ -193,13 +203,21 @@ def score_with_plan(
         if _converted_by_block(shape.array):
             whole = shape.array.dtype.kind in "iu"
             fill = _matrix_filler(shape.array)
-            encoded, output = _score_filled_blocks(plan, fill, shape.array.shape[0], workers, whole)
+            encoded, output = _score_filled_blocks(
+                plan,
+                fill,
+                shape.array.shape[0],
+                workers,
+                whole,
+                IntegerColumns.of_matrix(shape.array),
+            )
         else:
             encoded, output = _score_numeric_blocks(plan, shape.array, workers)
     elif isinstance(shape, Columns) and sources is not None:
         fill = _columns_filler(sources)
         whole = all(source is None or source.data.dtype.kind in "iu" for source in sources)
-        encoded, output = _score_filled_blocks(plan, fill, shape.n_rows, workers, whole)
+        integer = IntegerColumns.of_sources(sources)
+        encoded, output = _score_filled_blocks(plan, fill, shape.n_rows, workers, whole, integer)
         encoded = _with_columns(plan, encoded, shape, roles, sources)
     elif isinstance(shape, Columns) and _sliceable(plan, shape):
         encoded, output = _score_column_blocks(plan, _plain_columns(shape), roles, workers)
@@ -424,13 +442,95 @@ def _columns_filler(sources: Sequence[NumericSource | None]) -> BlockFiller:
 
 
 def _score_filled_blocks(
-    plan: ScoringPlan, fill: BlockFiller, n_rows: int, workers: int | None, whole: bool
+    plan: ScoringPlan,
+    fill: BlockFiller,
+    n_rows: int,
+    workers: int | None,
+    whole: bool,
+    integer: IntegerColumns | None = None,
 ) -> tuple[Encoded, KernelOutput]:
     """Blocks of rows, each converted to float64 by `fill(values, start, stop)` into a
     column-major buffer the thread reuses, then validated and scored as `score` does a
     float64 array: the input is never converted as a whole. `whole`: integer columns
-    only (no whole-number check needed)."""
+    only (no whole-number check needed). `integer` columns of a plan that
+    `integer_layout` accepts are scored as they are stored (`integer_kernel`) instead, a
+    block with a code out of range falling back to this path."""
     output = KernelOutput.empty(n_rows, plan.n_scales)
+    run = _filled_block_scorer(plan, fill, output, whole)
+    layout = None if integer is None or n_rows <= BLOCK_ROWS else integer.layout(plan)
+    if integer is None or layout is None:
+        parts = _on_threads(run, n_rows, plan.n_items, workers, order="F")
+        starts = range(0, n_rows, BLOCK_ROWS)
+        return _merged(plan, zip(starts, parts, strict=True), n_rows), output
+    widest = widest_unsigned(integer.sources)
+    buffers = threading.local()
+
+    def run_integer(start: int, stop: int) -> list[tuple[int, Encoded]]:
+        mine = getattr(buffers, "integer", None)
+        if mine is None:
+            mine = buffers.integer = IntegerWorkspace(layout, INTEGER_BLOCK_ROWS, widest)
+        columns, first = integer.block(start, stop)
+        if score_integer_block(layout, columns, first, output.rows(start, stop), mine):
+            return []
+        general = getattr(buffers, "general", None)
+        if general is None:
+            general = buffers.general = Workspace(BLOCK_ROWS, plan.n_items, "F")
+        return [
+            (row, run(row, min(row + BLOCK_ROWS, stop), general))
+            for row in range(start, stop, BLOCK_ROWS)
+        ]
+
+    fallbacks = _in_blocks(run_integer, n_rows, workers, INTEGER_BLOCK_ROWS)
+    return _merged(plan, (part for block in fallbacks for part in block), n_rows), output
+
+
+@dataclass(frozen=True)
+class IntegerColumns:
+    """Integer item columns for `integer_kernel`: `sources` describe them (type, whether
+    cells can be missing); `block(start, stop)` gives the columns holding rows
+    [start, stop) and the row of `start` in them."""
+
+    sources: Sequence[NumericSource | None]
+    block: Callable[[int, int], tuple[Sequence[NumericSource], int]]
+
+    def layout(self, plan: ScoringPlan) -> IntegerLayout | None:
+        if not integer_columns_fit(plan, self.sources):
+            return None
+        return integer_layout(
+            plan, [source is None or source.can_be_missing for source in self.sources]
+        )
+
+    @classmethod
+    def of_sources(cls, sources: Sequence[NumericSource | None]) -> IntegerColumns:
+        present = [source for source in sources if source is not None]
+        return cls(sources, lambda start, stop: (present, start))
+
+    @classmethod
+    def of_matrix(cls, matrix: np.ndarray) -> IntegerColumns | None:
+        """A 2-D integer array's columns; a row-major one copied a block at a time into a
+        column-major buffer of its type, so that every pass runs along memory."""
+        if matrix.dtype.kind not in "iu":
+            return None
+        views = [NumericSource(matrix[:, i]) for i in range(matrix.shape[1])]
+        if matrix.flags.f_contiguous:
+            return cls(views, lambda start, stop: (views, start))
+        buffers = threading.local()
+
+        def transposed(start: int, stop: int) -> tuple[Sequence[NumericSource], int]:
+            block = getattr(buffers, "block", None)
+            if block is None:
+                shape = (INTEGER_BLOCK_ROWS, matrix.shape[1])
+                block = buffers.block = np.empty(shape, dtype=matrix.dtype, order="F")
+            rows = block[: stop - start]
+            np.copyto(rows, matrix[start:stop])
+            return [NumericSource(rows[:, i]) for i in range(rows.shape[1])], 0
+
+        return cls(views, transposed)
+
+
+def _filled_block_scorer(
+    plan: ScoringPlan, fill: BlockFiller, output: KernelOutput, whole: bool
+) -> Callable[[int, int, Workspace], Encoded]:
     buffers = threading.local()
 
     def run(start: int, stop: int, workspace: Workspace) -> Encoded:
@@ -448,13 +548,18 @@ def _score_filled_blocks(
         )
         return encoded
 
-    parts = _on_threads(run, n_rows, plan.n_items, workers, order="F")
-    problems: list[CellProblem] = [p for encoded in parts for p in encoded.problems]
+    return run
+
+
+def _merged(plan: ScoringPlan, parts: Iterable[tuple[int, Encoded]], n_rows: int) -> Encoded:
+    """The problems and flagged rows of blocks (first row, encoded), in row order."""
+    problems: list[CellProblem] = []
     row_has_problem = np.zeros(n_rows, dtype=bool)
-    for start, encoded in zip(range(0, n_rows, BLOCK_ROWS), parts, strict=True):
+    for start, encoded in parts:
+        problems += encoded.problems
         if encoded.row_has_problem is not None:
-            row_has_problem[start : start + BLOCK_ROWS] = encoded.row_has_problem
-    return Encoded(np.empty((0, plan.n_items)), problems, row_has_problem), output
+            row_has_problem[start : start + len(encoded.row_has_problem)] = encoded.row_has_problem
+    return Encoded(np.empty((0, plan.n_items)), problems, row_has_problem)
 
 
 def _with_columns(
@@ -566,13 +671,25 @@ def _on_threads(
     buffers = threading.local()
     block_rows = block_rows or BLOCK_ROWS
 
-    def block(start: int) -> T:
+    def with_workspace(start: int, stop: int) -> T:
         workspace = getattr(buffers, "workspace", None)
         if workspace is None:
             workspace = buffers.workspace = Workspace(block_rows, n_items, order)
-        return run(start, min(start + block_rows, n_rows), workspace)
+        return run(start, stop, workspace)
 
+    return _in_blocks(with_workspace, n_rows, workers, block_rows)
+
+
+def _in_blocks(
+    run: Callable[[int, int], T], n_rows: int, workers: int | None, block_rows: int
+) -> list[T]:
+    """run(start, stop) for each block of `block_rows` rows on worker threads, in order."""
     threads = workers or os.cpu_count() or 1
     # Parallelism comes from the blocks; BLAS threads on top would only compete for cores.
     with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(threads) as pool:
-        return list(pool.map(block, range(0, n_rows, block_rows)))
+        return list(
+            pool.map(
+                lambda start: run(start, min(start + block_rows, n_rows)),
+                range(0, n_rows, block_rows),
+            )
+        )
