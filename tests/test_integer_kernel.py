@@ -267,3 +267,25 @@ def test_a_large_table_with_real_block_sizes() -> None:
     assert [(p.row, p.column, p.value) for p in result.problems] == [
         (integer_kernel.INTEGER_BLOCK_ROWS + 3, item_ids[7], 9)
     ]
+
+
+def test_arrow_columns_as_the_file_readers_give_them(small_blocks: list[bool]) -> None:
+    """A mapping of chunked Arrow integer columns (Parquet's reader gives them so) reaches
+    the integer kernel and scores as the float64 array; float Arrow columns do not."""
+    ipip = profdiag.load_instrument("ipip-bfm-50")
+    rng = np.random.default_rng(5)
+    values = rng.integers(1, 6, size=(45, 50)).astype(float)
+    values[rng.random(values.shape) < 0.1] = np.nan
+
+    def chunked(column: np.ndarray, arrow_type: pa.DataType) -> pa.ChunkedArray:
+        cells = [None if np.isnan(v) else v for v in column]
+        if pa.types.is_integer(arrow_type):
+            cells = [None if v is None else int(v) for v in cells]
+        return pa.chunked_array([cells[:13], cells[13:30], cells[30:]], type=arrow_type)
+
+    reference = profdiag.score(ipip, values)
+    for arrow_type, kernel_runs in ((pa.int64(), True), (pa.float64(), False)):
+        small_blocks.clear()
+        columns = {item.id: chunked(values[:, j], arrow_type) for j, item in enumerate(ipip.items)}
+        same(profdiag.score(ipip, columns), reference)
+        assert bool(small_blocks) == kernel_runs

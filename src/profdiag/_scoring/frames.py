@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from profdiag._arrow import ArrowColumn
+from profdiag._arrow import ArrowColumn, arrow_array
 from profdiag._scoring.inputs import check_frame_names
 
 NUMERIC_KINDS = "fiu"
@@ -207,9 +207,25 @@ def numeric_sources(
             and not isinstance(column, np.ma.MaskedArray)
         ):
             sources.append(NumericSource(column))
+        elif (integers := _arrow_integers(column)) is not None:
+            sources.append(integers)
         else:
             return None
     return sources
+
+
+def _arrow_integers(column: Any) -> NumericSource | None:
+    """An Arrow integer column (as the CSV and Parquet readers give) as a NumericSource,
+    so that it reaches the integer kernel; None for any other column."""
+    arrow = arrow_array(column)
+    if arrow is None:
+        return None
+    import pyarrow as pa
+
+    if not pa.types.is_integer(arrow.type):
+        return None
+    source = arrow_column(arrow)
+    return source if isinstance(source, NumericSource) else None
 
 
 def frame_matrix(sources: Sequence[NumericSource | None]) -> np.ndarray | None:
