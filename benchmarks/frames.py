@@ -4,13 +4,14 @@
     python benchmarks/frames.py --rows 200000 --repeats 3 --skip-r
 
 The same numbers (benchmarks/synthetic.py: 60 five-point items, 5% missing) as: a
-float64 array (the baseline), a pandas DataFrame of float64 columns, pandas nullable Int8,
-pandas int8[pyarrow], a pyarrow Table of int8 columns with nulls (what Parquet gives), a
-polars DataFrame of Int8, and, in R, psych's scoreVeryFast on a numeric matrix and on the
-integer data.frame that data.table::fread returns. Every candidate runs once per round
-in interleaved rounds (median and minimum reported), and every profdiag result must equal
-the array's scores exactly. The script imports only the public API, so it also measures
-an older checkout (PYTHONPATH=old/src) for before/after figures.
+float64 array (the baseline), a pandas DataFrame of float64 columns, pandas nullable Int8
+and Int32 (R's integer width), pandas int8[pyarrow], a pyarrow Table of int8 columns with
+nulls (what Parquet gives), a polars DataFrame of Int8, and, in R, psych's scoreVeryFast on
+a numeric matrix and on the integer data.frame that data.table::fread returns. Every
+candidate runs once per round in interleaved rounds (median and minimum reported), and
+every profdiag result must equal the array's scores exactly. The script imports only the
+public API, so it also measures an older checkout (PYTHONPATH=old/src) for before/after
+figures.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def frames(values: np.ndarray, item_ids: Sequence[str], skip: set[str]) -> dict[
     data["pandas DataFrame, float64 columns"] = float_frame
     nullable = float_frame.astype("Int8")
     data["pandas DataFrame, nullable Int8"] = nullable
+    data["pandas DataFrame, nullable Int32 (R's integer width)"] = float_frame.astype("Int32")
     data["pandas DataFrame, int8[pyarrow]"] = nullable.astype("int8[pyarrow]")
     table = pa.Table.from_pandas(nullable, preserve_index=False)
     data["pyarrow Table, int8 with nulls"] = table
@@ -140,7 +142,9 @@ def report(timings: dict[str, Timing], why_not: str | None) -> None:
         return
     r_int = timings["R psych scoreVeryFast, integer data.frame (as fread)"].median
     for label, timing in timings.items():
-        if label.startswith("profdiag") and ("Int8" in label or "int8" in label):
+        if label.startswith("profdiag") and any(
+            kind in label for kind in ("Int8", "int8", "Int32")
+        ):
             speedup = r_int / timing.median
             print(
                 f"- scoreVeryFast on the integer data.frame / {label}: {speedup:.1f}x "

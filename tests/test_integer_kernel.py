@@ -192,13 +192,17 @@ def test_integer_arrays_of_every_width_and_layout(
 
 def test_codes_that_wrap_around_a_narrower_width_are_caught(small_blocks: list[bool]) -> None:
     """(x - low) is checked in the column's own width: 257 in int16 is not code 1, 2**32 + 3
-    in int64 is not 3, and -128 in int8 is not a code of 0..4."""
+    in int64 is not 3, and -128 in int8 is not a code of 1..5."""
     instrument = build(
         response_formats={"lk": {"type": "likert", "codes": [1, 2, 3, 4, 5]}},
         items=[{"id": "a", "format": "lk"}, {"id": "b", "format": "lk"}],
         scales=[{"id": "S", "title": {"en": "S"}, "items": [{"item": "a"}, {"item": "b"}]}],
     )
-    for dtype, bad in ((np.int16, 257), (np.int64, 2**32 + 3), (np.int8, -128), (np.uint8, 0)):
+    cases = [(np.int16, 257), (np.int64, 2**32 + 3), (np.int8, -128), (np.uint8, 0)]
+    # wider codes are cut to their low byte only when all lie in the 256 integers up to
+    # the highest code: -253 (low byte 3) and 2**16 + 2 are outside and must be caught
+    cases += [(np.int16, -253), (np.int32, 2**16 + 2), (np.int64, -(2**40) + 4), (np.int32, 0)]
+    for dtype, bad in cases:
         a = np.full(40, 3, dtype=dtype)
         a[21] = bad
         columns = {"a": a, "b": np.full(40, 2, dtype=dtype)}

@@ -62,6 +62,7 @@ class IntegerLayout:
 
     groups: tuple[_Group, ...]
     low: np.ndarray  # (I,) int64
+    high: np.ndarray  # (I,) int64
     span: np.ndarray  # (I,) int64: high - low
     # rows of `weights`: numerator (S), answered count (S), answered weight (S, if distinct)
     weights: np.ndarray  # (R, 2G + 1) float32
@@ -105,6 +106,7 @@ def integer_layout(plan: ScoringPlan, can_be_missing: Sequence[bool]) -> Integer
     return IntegerLayout(
         groups=groups,
         low=low.astype(np.int64),
+        high=high.astype(np.int64),
         span=span.astype(np.int64),
         weights=weights.astype(np.float32),
         separate_weight=separate,
@@ -269,7 +271,8 @@ def _count(
         for j in group.items:
             source = sources[j]
             answered = _answered(source, start, stop, workspace.answered[:n_rows])
-            column = _codes(source.data[start:stop], group.low, workspace, codes)
+            values = source.data[start:stop]
+            column = _codes(values, group.low, int(layout.high[j]), workspace, codes)
             if answered is not None:
                 np.multiply(column, answered, out=column)
             if int(column.max()) > layout.span[j]:
@@ -301,14 +304,20 @@ def _answered(
 
 
 def _codes(
-    values: np.ndarray, low: int, workspace: IntegerWorkspace, codes: np.ndarray
+    values: np.ndarray, low: int, high: int, workspace: IntegerWorkspace, codes: np.ndarray
 ) -> np.ndarray:
-    """(values - low) modulo 2**bits as unsigned integers of the values' width: codes from
-    0 for answers within range, large numbers for answers below `low`."""
+    """(values - low) modulo 2**bits as unsigned integers: codes from 0 for answers within
+    range, large numbers for answers below `low`. One-byte values are shifted as they are;
+    wider ones whose every cell lies in the 256 integers up to `high` are cut to their low
+    byte first (which then tells them apart), others shifted in their own width."""
+    if values.dtype.itemsize == 1:
+        np.subtract(values.view(np.uint8), np.uint8(low % 256), out=codes)
+        return codes
+    if high - _BYTE <= int(values.min()) and int(values.max()) <= high:
+        np.copyto(codes, values, casting="unsafe")
+        np.subtract(codes, np.uint8(low % 256), out=codes)
+        return codes
     unsigned = np.dtype(f"u{values.dtype.itemsize}")
-    shifted = values.view(unsigned)
-    out = codes if unsigned.itemsize == 1 else workspace.wide_codes[: values.shape[0]]
-    if out.dtype != unsigned:
-        out = out.view(unsigned)[: values.shape[0]]
-    np.subtract(shifted, unsigned.type(low % (1 << (8 * unsigned.itemsize))), out=out)
+    out = workspace.wide_codes.view(unsigned)[: values.shape[0]]
+    np.subtract(values.view(unsigned), unsigned.type(low % (1 << (8 * unsigned.itemsize))), out=out)
     return out
