@@ -6,10 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner, Result
 
+from profdiag._io import write_table
 from profdiag.cli import main
+from profdiag.errors import OutputError
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "ipip-bfm-50-sample.csv"
@@ -45,6 +48,20 @@ def test_out_through_a_symlink_to_the_input_is_refused(tmp_path: Path) -> None:
     result = run("score", "ipip-bfm-50", data, "--out", tmp_path / "link.csv")
     assert_clean(result, 1, "is the input file")
     assert data.read_bytes() == SAMPLE.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["scores.xlsx", "scores.tsv", "scores.sav"])
+def test_an_output_extension_that_is_not_a_table_format_is_refused_before_scoring(
+    tmp_path: Path, name: str
+) -> None:
+    """CSV written into "scores.xlsx" would be read wrongly by whatever opens it."""
+    out = tmp_path / name
+    result = run("score", "ipip-bfm-50", SAMPLE, "--id-column", "respondent", "--out", out)
+    assert_clean(result, 1, str(out), ".csv", ".parquet", ".json", repr(out.suffix))
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+    with pytest.raises(OutputError, match="not '"):
+        write_table(out, ["a"], [np.arange(3.0)], {})
+    assert not out.exists()
 
 
 def test_a_failed_run_leaves_the_previous_output(tmp_path: Path) -> None:

@@ -280,14 +280,38 @@ def _json_table(text: str, source: str) -> Table:
     return Table(source, columns, len(document), [row + 1 for row in range(len(document))])
 
 
+_WRITE_EXTENSIONS = {".csv": "csv", "": "csv", ".parquet": "parquet", ".json": "json"}
+
+
+def output_format(path: Path | None) -> str:
+    """'csv', 'parquet' or 'json': the format a table is written in at `path`, by its
+    extension (CSV without one, and for None: text to standard output).
+
+    Raises
+    ------
+    OutputError
+        Any other extension (a table written as CSV into "scores.xlsx" or "scores.tsv"
+        would be read wrongly by whatever opens it).
+    """
+    if path is None:
+        return "csv"
+    kind = _WRITE_EXTENSIONS.get(path.suffix.lower())
+    if kind is None:
+        raise OutputError(
+            f"{path}: tables are written as CSV (.csv), Parquet (.parquet) or JSON "
+            f"(.json), not {path.suffix!r}; choose a name with one of these extensions"
+        )
+    return kind
+
+
 def write_table(
     path: Path | None,
     header: list[str],
     columns: Sequence[Any],
     metadata: dict[str, Any],
 ) -> str | None:
-    """CSV (by default), Parquet (when the path ends in .parquet) or JSON (.json); None as
-    the path returns CSV text.
+    """CSV (.csv or no extension), Parquet (.parquet) or JSON (.json), see
+    `output_format`; None as the path returns CSV text.
 
     Columns are numpy arrays or Arrow-backed columns, formatted a column at a time (CSV:
     floats in Python's shortest round-trip form, NaN and None as empty cells, quoted as
@@ -298,12 +322,12 @@ def write_table(
     Raises
     ------
     OutputError
-        The file cannot be written, or a cell holds text that cannot be encoded as UTF-8
-        (a lone surrogate).
+        The file cannot be written, its extension is not one of a table format, or a cell
+        holds text that cannot be encoded as UTF-8 (a lone surrogate).
     """
     from profdiag._io.parquet_format import write_parquet
 
-    kind = "csv" if path is None else _EXTENSIONS.get(path.suffix.lower(), "csv")
+    kind = output_format(path)
     try:
         if kind == "json":
             cells = [_json_cells(column) for column in columns]

@@ -203,9 +203,11 @@ def theta(
     import numpy as np
 
     from profdiag._io import write_table
+    from profdiag._io.tables import output_format
     from profdiag._irt.api import score_theta
 
     refuse_overwriting_inputs(out, [data, Path(bank)])
+    output_format(out)
     definition = load_definition(bank)
     responses = read_responses(
         data, encoding=encoding, delimiter=delimiter, id_column=id_column, file_format=file_format

@@ -102,13 +102,15 @@ def score(
     """
     from profdiag._io import score_table, write_table
     from profdiag._io.score_table import categorical_columns
-    from profdiag._io.tables import collector_paused
+    from profdiag._io.tables import collector_paused, output_format
     from profdiag._norms import standardize
     from profdiag._scoring import score as score_data
     from profdiag._scoring.timing import SECONDS_SUFFIX, speed_accuracy, timed_scales
     from profdiag.cli._streaming import batched_input, score_in_batches
 
     refuse_overwriting_inputs(out, [data, overlay])
+    if dask_scheduler is None:
+        output_format(out)  # before any scoring: a wrong extension is known now
     definition = load_definition(instrument, overlay)
     if dask_scheduler is not None:
         from profdiag.cli._dask import score_on_cluster

@@ -242,10 +242,11 @@ def score_in_batches(
     file; messages and exit codes as there. The caller closes `batched`."""
     from profdiag._io.atomic import streaming_atomically
     from profdiag._io.streaming import ScoreWriter
+    from profdiag._io.tables import output_format
 
     found = _columns(batched, definition, data, id_column, answers_column, drop_extra)
     run = _Batches(definition, data, found, norm_group, level, lenient, answers_column, drop_extra)
-    kind = "parquet" if out.suffix.lower() == ".parquet" else "csv"
+    kind = output_format(out)
     bar = _progress(batched, quiet)
     started = time.perf_counter()
     try:
