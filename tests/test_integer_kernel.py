@@ -293,3 +293,26 @@ def test_arrow_columns_as_the_file_readers_give_them(small_blocks: list[bool]) -
         columns = {item.id: chunked(values[:, j], arrow_type) for j, item in enumerate(ipip.items)}
         same(profdiag.score(ipip, columns), reference)
         assert bool(small_blocks) == kernel_runs
+
+
+def test_many_item_groups_take_shorter_blocks_and_score_alike() -> None:
+    """200 items on 200 scales: 200 groups, whose buffers at 65,536 rows would take over
+    150 MB per thread; blocks shrink to the budget and the scores stay exact."""
+    n_items = 200
+    instrument = build(
+        response_formats={"lk": {"type": "likert", "codes": [0, 1, 2, 3]}},
+        items=[{"id": f"i{j}", "format": "lk"} for j in range(n_items)],
+        scales=[
+            {"id": f"s{j}", "title": {"en": f"s{j}"}, "items": [{"item": f"i{j}"}]}
+            for j in range(n_items)
+        ],
+    )
+    plan = compile_plan(instrument)
+    layout = integer_kernel.integer_layout(plan, [True] * n_items)
+    assert layout is not None and layout.n_groups == n_items
+    rows = layout.block_rows(integer_kernel.INTEGER_BLOCK_ROWS)
+    assert 4_096 <= rows < integer_kernel.INTEGER_BLOCK_ROWS
+    values = np.random.default_rng(2).integers(0, 4, size=(2 * rows + 5, n_items)).astype(float)
+    values[::7, ::3] = np.nan
+    frame = pd.DataFrame(values, columns=[f"i{j}" for j in range(n_items)]).astype("Int8")
+    same(profdiag.score(instrument, frame), profdiag.score(instrument, values))

@@ -43,6 +43,10 @@ from profdiag._scoring.plan import FloatArray, ScoringPlan
 # Rows per block: the per-column numpy calls are ~1 us each, so blocks must be long for
 # them not to matter; 65,536 one-byte cells per column still stay in the cache.
 INTEGER_BLOCK_ROWS = 65_536
+# A thread's buffers grow with the number of item groups; fewer rows per block keep them
+# within this (an instrument of 300 items in 300 groups would otherwise need 160 MB).
+_WORKSPACE_BYTES = 16 * 2**20
+_FEWEST_ROWS = 4_096
 _BYTE = 255
 _EXACT_FLOAT32 = 2**24
 
@@ -75,6 +79,11 @@ class IntegerLayout:
     @property
     def n_groups(self) -> int:
         return len(self.groups)
+
+    def block_rows(self, most: int) -> int:
+        """Rows per block, at most `most`, whose buffers fit the workspace budget."""
+        per_row = 2 * self.n_groups + 4 * (2 * self.n_groups + 1) + 4 * int(self.weights.shape[0])
+        return max(min(most, _WORKSPACE_BYTES // per_row), min(most, _FEWEST_ROWS))
 
 
 def integer_layout(plan: ScoringPlan, can_be_missing: Sequence[bool]) -> IntegerLayout | None:

@@ -463,12 +463,13 @@ def _score_filled_blocks(
         starts = range(0, n_rows, BLOCK_ROWS)
         return _merged(plan, zip(starts, parts, strict=True), n_rows), output
     widest = widest_unsigned(integer.sources)
+    block_rows = layout.block_rows(INTEGER_BLOCK_ROWS)
     buffers = threading.local()
 
     def run_integer(start: int, stop: int) -> list[tuple[int, Encoded]]:
         mine = getattr(buffers, "integer", None)
         if mine is None:
-            mine = buffers.integer = IntegerWorkspace(layout, INTEGER_BLOCK_ROWS, widest)
+            mine = buffers.integer = IntegerWorkspace(layout, block_rows, widest)
         columns, first = integer.block(start, stop)
         if score_integer_block(layout, columns, first, output.rows(start, stop), mine):
             return []
@@ -480,7 +481,7 @@ def _score_filled_blocks(
             for row in range(start, stop, BLOCK_ROWS)
         ]
 
-    fallbacks = _in_blocks(run_integer, n_rows, workers, INTEGER_BLOCK_ROWS)
+    fallbacks = _in_blocks(run_integer, n_rows, workers, block_rows)
     return _merged(plan, (part for block in fallbacks for part in block), n_rows), output
 
 
@@ -518,8 +519,8 @@ class IntegerColumns:
 
         def transposed(start: int, stop: int) -> tuple[Sequence[NumericSource], int]:
             block = getattr(buffers, "block", None)
-            if block is None:
-                shape = (INTEGER_BLOCK_ROWS, matrix.shape[1])
+            if block is None or block.shape[0] < stop - start:  # the first block is the largest
+                shape = (stop - start, matrix.shape[1])
                 block = buffers.block = np.empty(shape, dtype=matrix.dtype, order="F")
             rows = block[: stop - start]
             np.copyto(rows, matrix[start:stop])
