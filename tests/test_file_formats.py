@@ -250,6 +250,7 @@ def test_parquet_to_parquet_keeps_ids_values_and_extra_columns(
     _parquet_input(folder / "in.parquet", ids, answers)
     code, _, err = run("score", "ipip-bfm-50", folder / "in.parquet", "--out", folder / "out.pq")
     assert code == 0, err
+    assert pq.read_table(folder / "out.pq").num_rows == len(ids)  # .pq is Parquet too
     code, _, err = run(
         "score", "ipip-bfm-50", folder / "in.parquet", "--out", folder / "out.parquet"
     )

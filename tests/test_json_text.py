@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import BASE
 
-from profdiag._instrument.loading import load_instrument, parse_document, read_document
+from profdiag._instrument.loading import load_instrument, parse_instrument, read_document
 from profdiag._io.json_text import MAX_DEPTH, JsonTextError, loads
 from profdiag._io.tables import read_table
-from profdiag.errors import InstrumentError, ProfdiagError, ResponseDataError
+from profdiag.errors import DocumentError, InstrumentError, ProfdiagError, ResponseDataError
 
 
 def caught(text: str) -> JsonTextError:
@@ -128,7 +128,7 @@ def test_instrument_with_a_huge_integer_is_an_instrument_error() -> None:
     document = dict(BASE, version="1.0.0")
     text = json.dumps(document)[:-1] + ', "extra":\n' + "1" * 5000 + "}"
     with pytest.raises(InstrumentError) as error:
-        parse_document(text, "big.json")
+        parse_instrument(text, source="big.json")
     (problem,) = error.value.problems
     assert (problem.value, problem.expected) == (
         "line 2, column 1",
@@ -139,21 +139,25 @@ def test_instrument_with_a_huge_integer_is_an_instrument_error() -> None:
 def test_repeated_keys_are_still_found(tmp_path: Path) -> None:
     path = tmp_path / "twice.json"
     path.write_text('{"a": {"b": 1, "b": 2}}', encoding="utf-8")
-    with pytest.raises(InstrumentError, match=r"\$\.a\.b: got \"b\"; expected each key once"):
+    with pytest.raises(
+        DocumentError, match=r"\$\.a\.b: got \"b\"; expected each key once"
+    ) as error:
         read_document(path)
+    assert type(error.value) is DocumentError  # any JSON document, not only a definition
 
 
 def test_documents_in_another_encoding_or_with_a_bom(tmp_path: Path) -> None:
     path = tmp_path / "keys.json"
     path.write_bytes('{"шкала": ["x"]}'.encode("cp1251"))
-    with pytest.raises(InstrumentError) as error:
+    with pytest.raises(DocumentError) as error:
         read_document(path)
+    assert type(error.value) is DocumentError
     (problem,) = error.value.problems
     assert problem.value == "byte 0xf8 at offset 2 (line 1, column 3)"
     assert "it may be in another encoding such as cp1251" in problem.expected
     path.write_bytes('\ufeff{"шкала": ["x"]}'.encode())
     assert read_document(path) == {"шкала": ["x"]}
-    with pytest.raises(InstrumentError, match='got "a folder"'):
+    with pytest.raises(DocumentError, match='got "a folder"'):
         read_document(tmp_path)
 
 

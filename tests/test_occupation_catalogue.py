@@ -26,7 +26,7 @@ from profdiag._profile.occupations import (
     load_catalogue,
     load_demand,
 )
-from profdiag.errors import InstrumentError
+from profdiag.errors import DocumentError
 
 REPO = Path(__file__).parents[1]
 BUNDLED_FILE = REPO / "occupations" / "profdiag-occupations-ru.json"
@@ -553,13 +553,15 @@ def test_malformed_regional_catalogue_is_reported(
     mutate(document)
     path = _write(tmp_path, document)
 
-    with pytest.raises(InstrumentError) as caught:
+    with pytest.raises(DocumentError) as caught:
         load_catalogue(path)
 
     _assert_reported(caught.value, path, json_path, expected)
 
 
-def _assert_reported(error: InstrumentError, path: Path, json_path: str, expected: str) -> None:
+def _assert_reported(error: DocumentError, path: Path, json_path: str, expected: str) -> None:
+    assert type(error) is DocumentError  # a catalogue is not an instrument definition
+    assert "problem(s) in the document" in str(error)
     assert error.source == str(path)
     assert str(path) in str(error)
     matching = [problem for problem in error.problems if problem.path == json_path]
@@ -574,7 +576,7 @@ def test_catalogue_without_attribution_is_refused_when_it_carries_onet_data(
     document = copy.deepcopy(MINIMAL)
     del document["attribution"]
     path = _write(tmp_path, document)
-    with pytest.raises(InstrumentError) as caught:
+    with pytest.raises(DocumentError) as caught:
         load_catalogue(path)
     _assert_reported(caught.value, path, "$.attribution", "O*NET's attribution")
 
@@ -660,7 +662,7 @@ def test_malformed_demand_file_is_reported(
     catalogue_path = _write(tmp_path, MINIMAL)
     demand_path = _write(tmp_path, document, "demand.json")
 
-    with pytest.raises(InstrumentError) as caught:
+    with pytest.raises(DocumentError) as caught:
         load_catalogue(catalogue_path, demand=demand_path)
 
     _assert_reported(caught.value, demand_path, json_path, expected)
@@ -670,6 +672,6 @@ def test_unknown_occupation_in_demand_suggests_the_nearest_id(tmp_path: Path) ->
     document = copy.deepcopy(DEMAND)
     document["flags"][0]["occupation"] = "bus-drivers"
     path = _write(tmp_path, document | {"catalogue": "profdiag-occupations-ru"}, "demand.json")
-    with pytest.raises(InstrumentError) as caught:
+    with pytest.raises(DocumentError) as caught:
         load_catalogue(demand=path)
     assert "did you mean 'bus-driver'?" in str(caught.value)

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from tests.conftest import BASE, build
 
-from profdiag import InstrumentError, score
+from profdiag import DocumentError, InstrumentError, score
 from profdiag._instrument import Instrument
 from profdiag._instrument.overlay import TextOverlay, apply_overlay, load_overlay
 from profdiag._io.answer_strings import parse_answer_string
@@ -114,8 +114,9 @@ def test_overlay_adds_texts_and_is_recorded_with_scores() -> None:
 def test_overlay_that_does_not_fit_is_refused(change: Any, path: str, expected: str) -> None:
     document = copy.deepcopy(overlay_document())
     change(document)
-    with pytest.raises(InstrumentError) as caught:
+    with pytest.raises(DocumentError) as caught:
         apply_overlay(pairs_instrument(), overlay(document), source="my-overlay.json")
+    assert type(caught.value) is DocumentError  # an overlay is not a definition
     assert caught.value.source == "my-overlay.json"
     assert any(p.path == path and expected in p.expected for p in caught.value.problems), (
         caught.value
@@ -127,8 +128,9 @@ def test_overlay_file_is_read_strictly(tmp_path: Path) -> None:
     path.write_text(json.dumps(overlay_document()), encoding="utf-8")
     assert load_overlay(path).instrument == "pairs"
     path.write_text('{"format": "profdiag-overlay/1", "format": "x"}', encoding="utf-8")
-    with pytest.raises(InstrumentError, match=r"\$\.format"):
+    with pytest.raises(DocumentError, match=r"\$\.format") as caught:
         load_overlay(path)
+    assert type(caught.value) is DocumentError
 
 
 def test_key_only_texts_cannot_sneak_in_without_a_status() -> None:

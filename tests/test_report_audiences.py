@@ -34,7 +34,7 @@ from profdiag._report.context import (
 from profdiag._report.demo import demo_profiles
 from profdiag._report.render import ReportOptions, render_html, render_pdf
 from profdiag.cli import main
-from profdiag.errors import InstrumentError, ResponseDataError
+from profdiag.errors import DocumentError, ResponseDataError
 
 ONET_BLOCK = "RRIIAASSEECC"  # O*NET IP-SF: each block of 12 items, two per area
 LANGUAGES = ("ru", "en")
@@ -572,8 +572,9 @@ def test_next_steps_files_are_checked_with_json_paths(tmp_path: Path) -> None:
     }
     path = tmp_path / "steps.json"
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    with pytest.raises(InstrumentError) as caught:
+    with pytest.raises(DocumentError) as caught:
         load_next_steps(path)
+    assert type(caught.value) is DocumentError
     paths = {problem.path for problem in caught.value.problems}
     assert "$.steps[0].who[0]" in paths and "$.steps[1].text.en" in paths
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from profdiag._instrument.model import Instrument
 from profdiag._io.json_text import JsonTextError, loads
 from profdiag._io.text_files import UnreadableFile, read_text
-from profdiag.errors import NOTHING, DefinitionProblem, InstrumentError, json_path
+from profdiag.errors import NOTHING, DefinitionProblem, DocumentError, InstrumentError, json_path
 
 _BUNDLED_FOLDER = "instruments"
 Model = TypeVar("Model", bound=BaseModel)
@@ -97,22 +97,25 @@ def load_instrument(reference: str | Path) -> Instrument:
     """
     path = Path(reference)
     if path.suffix == ".json" or path.exists():
-        return instrument_from_document(read_document(path), source=str(path))
+        return instrument_from_document(
+            read_document(path, error=InstrumentError), source=str(path)
+        )
     return load_bundled(str(reference))
 
 
-def read_document(path: str | Path) -> Any:
+def read_document(path: str | Path, *, error: type[DocumentError] = DocumentError) -> Any:
     """A JSON file's document (UTF-8, with or without a byte order mark); unreadable files,
     text in another encoding, invalid JSON, nesting deeper than
-    `profdiag._io.json_text.MAX_DEPTH` and repeated keys are errors."""
+    `profdiag._io.json_text.MAX_DEPTH` and repeated keys are errors of the type `error`
+    (InstrumentError for a definition, MappingError for a mapping file, ...)."""
     source = str(path)
     try:
         text = read_text(path, "utf-8-sig")
-    except UnreadableFile as error:
-        raise InstrumentError(
-            source, [DefinitionProblem("$", error.seen, error.expected)]
+    except UnreadableFile as unreadable:
+        raise error(
+            source, [DefinitionProblem("$", unreadable.seen, unreadable.expected)]
         ) from None
-    return parse_document(text, source)
+    return parse_document(text, source, error=error)
 
 
 def parse_instrument(text: str, *, source: str = "<string>") -> Instrument:
@@ -144,22 +147,23 @@ def parse_instrument(text: str, *, source: str = "<string>") -> Instrument:
     profdiag.errors.InstrumentError: empty.json: 12 problem(s) in the definition
     ...
     """
-    return instrument_from_document(parse_document(text, source), source=source)
+    return instrument_from_document(
+        parse_document(text, source, error=InstrumentError), source=source
+    )
 
 
-def parse_document(text: str, source: str) -> Any:
+def parse_document(text: str, source: str, *, error: type[DocumentError] = DocumentError) -> Any:
     """JSON text -> document; invalid JSON, nesting deeper than
     `profdiag._io.json_text.MAX_DEPTH`, integers too long to convert and keys repeated
-    within an object are errors naming the line and column (or the JSON path)."""
+    within an object are errors (of the type `error`) naming the line and column (or the
+    JSON path)."""
     try:
         document = loads(text, source, object_pairs_hook=_KeysSeen.from_pairs)
-    except JsonTextError as error:
-        raise InstrumentError(
-            source, [DefinitionProblem("$", error.where, error.expected)]
-        ) from None
+    except JsonTextError as invalid:
+        raise error(source, [DefinitionProblem("$", invalid.where, invalid.expected)]) from None
     repeated = list(_repeated_keys(document, ()))
     if repeated:
-        raise InstrumentError(source, repeated)
+        raise error(source, repeated)
     return document
 
 
@@ -198,13 +202,16 @@ def instrument_from_document(document: Any, *, source: str = "<document>") -> In
 
 
 def validate(model: type[Model], document: Any, source: str) -> Model:
-    """Types are strict, as JSON has them: "yes" is not a boolean and "5" is not a number."""
+    """Types are strict, as JSON has them: "yes" is not a boolean and "5" is not a number.
+    Problems raise InstrumentError for a definition, DocumentError for any other document
+    (a catalogue, an overlay, thresholds, a session)."""
+    error = InstrumentError if model is Instrument else DocumentError
     try:
         return model.model_validate_json(json.dumps(document), strict=True)
-    except InstrumentError as error:
-        raise InstrumentError(source, error.problems) from None
-    except ValidationError as error:
-        raise InstrumentError(source, problems_from_validation(error)) from None
+    except DocumentError as invalid:
+        raise error(source, invalid.problems) from None
+    except ValidationError as invalid:
+        raise error(source, problems_from_validation(invalid)) from None
 
 
 def problems_from_validation(error: ValidationError) -> list[DefinitionProblem]:

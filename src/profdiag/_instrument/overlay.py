@@ -26,7 +26,7 @@ from profdiag._instrument.model import (
     TextStatus,
     canonical_hash,
 )
-from profdiag.errors import DefinitionProblem, InstrumentError, json_path
+from profdiag.errors import DefinitionProblem, DocumentError, json_path
 
 OVERLAY_TAG = "profdiag-overlay/1"
 
@@ -68,7 +68,7 @@ def load_overlay(path: str | Path) -> TextOverlay:
 
     Raises
     ------
-    InstrumentError
+    DocumentError
         The file cannot be read or breaks the format, with JSON paths.
 
     Examples
@@ -76,7 +76,7 @@ def load_overlay(path: str | Path) -> TextOverlay:
     >>> load_overlay("no-such-overlay.json")
     Traceback (most recent call last):
       ...
-    profdiag.errors.InstrumentError: no-such-overlay.json: 1 problem(s) in the definition
+    profdiag.errors.DocumentError: no-such-overlay.json: 1 problem(s) in the document
     ...
     """
     return validate(TextOverlay, read_document(path), str(path))
@@ -166,7 +166,7 @@ def apply_overlay(
 
     Raises
     ------
-    InstrumentError
+    DocumentError
         The overlay does not fit the instrument; every problem with its JSON path.
 
     Examples
@@ -186,7 +186,7 @@ def apply_overlay(
     """
     problems = overlay_problems(instrument, overlay)
     if problems:
-        raise InstrumentError(source, problems)
+        raise DocumentError(source, problems)
     document = instrument.model_dump(mode="json", by_alias=True, exclude_none=True)
     shipped = overlay.model_dump(mode="json")["text_status"]
     document["text_status"] = {**document["text_status"], **shipped}

@@ -30,7 +30,6 @@ from profdiag.errors import (
     ArgumentError,
     CellProblem,
     DefinitionProblem,
-    InstrumentError,
     MappingError,
     ResponseDataError,
     json_path,
@@ -142,11 +141,7 @@ def load_mapping(path: str | os.PathLike[str]) -> ResponseMapping:
     from profdiag._instrument.loading import read_document
 
     source = str(path)
-    try:
-        document = read_document(Path(path))
-    except InstrumentError as error:
-        raise MappingError(source, error.problems) from None
-    return parse_mapping(document, source)
+    return parse_mapping(read_document(Path(path), error=MappingError), source)
 
 
 def parse_mapping(document: Any, source: str = "<mapping>") -> ResponseMapping:

@@ -53,7 +53,13 @@ __all__ = [
 FORMATS = ("csv", "tsv", "parquet", "json", "jsonl", "sav", "xlsx")
 """The response file formats `read_table` reads (tsv: CSV with tabs)."""
 
-_EXTENSIONS = {".json": "json", ".parquet": "parquet", ".tsv": "tsv", ".tab": "tsv"}
+_EXTENSIONS = {
+    ".json": "json",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+}
 _READ_EXTENSIONS = {
     **_EXTENSIONS,
     ".jsonl": "jsonl",
@@ -280,7 +286,13 @@ def _json_table(text: str, source: str) -> Table:
     return Table(source, columns, len(document), [row + 1 for row in range(len(document))])
 
 
-_WRITE_EXTENSIONS = {".csv": "csv", "": "csv", ".parquet": "parquet", ".json": "json"}
+_WRITE_EXTENSIONS = {
+    ".csv": "csv",
+    "": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".json": "json",
+}
 
 
 def output_format(path: Path | None) -> str:
@@ -298,7 +310,7 @@ def output_format(path: Path | None) -> str:
     kind = _WRITE_EXTENSIONS.get(path.suffix.lower())
     if kind is None:
         raise OutputError(
-            f"{path}: tables are written as CSV (.csv), Parquet (.parquet) or JSON "
+            f"{path}: tables are written as CSV (.csv), Parquet (.parquet, .pq) or JSON "
             f"(.json), not {path.suffix!r}; choose a name with one of these extensions"
         )
     return kind

@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from profdiag._profile.model import Profile
-from profdiag.errors import DefinitionProblem, DocumentError, InstrumentError
+from profdiag.errors import DefinitionProblem, DocumentError
 
 
 def profiles_json(profiles: Sequence[Profile]) -> str:
@@ -80,10 +80,7 @@ def read_profiles(path: str | os.PathLike[str]) -> list[Profile]:
     from profdiag._instrument.loading import problems_from_validation, read_document
 
     source = str(path)
-    try:
-        document = read_document(Path(path))
-    except InstrumentError as error:  # the JSON reader's errors are not about an instrument
-        raise DocumentError(error.source, error.problems) from None
+    document = read_document(Path(path))
     if not isinstance(document, dict) or not isinstance(document.get("profiles"), list):
         shape = type(document).__name__ if not isinstance(document, dict) else "object"
         raise DocumentError(

@@ -24,7 +24,7 @@ from profdiag._instrument.model import Frozen, Identifier, LocalizedText
 from profdiag._profile.matching import Stage
 from profdiag._profile.model import AgeGroup, NextStep, NextSteps, Profile
 from profdiag._profile.occupations import BilingualText
-from profdiag.errors import DefinitionProblem, InstrumentError
+from profdiag.errors import DefinitionProblem, DocumentError
 
 NEXT_STEPS_TAG = "profdiag-next-steps/1"
 _BUNDLED = "next-steps-tyumen.json"
@@ -82,7 +82,7 @@ class NextStepsFile(Frozen):
             if step.id in repeated
         ]
         if problems:
-            raise InstrumentError("<next steps>", problems)
+            raise DocumentError("<next steps>", problems)
         return self
 
     def for_profile(self, profile: Profile) -> NextSteps:
@@ -115,7 +115,7 @@ def load_next_steps(path: str | Path | None = None) -> NextStepsFile:
 
     Raises
     ------
-    InstrumentError
+    DocumentError
         The file cannot be read or breaks the format (JSON path, value, what was expected).
 
     Examples

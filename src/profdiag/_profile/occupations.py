@@ -26,7 +26,7 @@ from pydantic import AfterValidator, Field, PrivateAttr, field_validator, model_
 
 from profdiag._instrument.loading import parse_document, read_document, validate
 from profdiag._instrument.model import Frozen, Identifier, LocalizedText
-from profdiag.errors import DefinitionProblem, InstrumentError
+from profdiag.errors import DefinitionProblem, DocumentError
 
 CATALOGUE_TAG = "profdiag-occupations/1"
 DEMAND_TAG = "profdiag-demand/1"
@@ -342,7 +342,7 @@ class OccupationCatalogue(Frozen):
                 )
             )
         if problems:
-            raise InstrumentError("<catalogue>", problems)
+            raise DocumentError("<catalogue>", problems)
         return self
 
     def _same_analogue_same_data(self) -> list[DefinitionProblem]:
@@ -401,7 +401,7 @@ class OccupationCatalogue(Frozen):
 
         Raises
         ------
-        InstrumentError
+        DocumentError
             The demand file is written for another catalogue or flags occupations this one
             lacks; each problem names its JSON path in the demand file.
 
@@ -477,7 +477,7 @@ class RegionalDemand(Frozen):
                         )
                     )
         if problems:
-            raise InstrumentError("<demand>", problems)
+            raise DocumentError("<demand>", problems)
         return self
 
 
@@ -505,7 +505,7 @@ def load_catalogue(
 
     Raises
     ------
-    InstrumentError
+    DocumentError
         A file cannot be read or breaks the format; every problem is listed with its JSON
         path, the value seen and what was expected.
 
@@ -550,7 +550,7 @@ def load_demand(path: str | Path | None = None) -> RegionalDemand:
 
     Raises
     ------
-    InstrumentError
+    DocumentError
         The file cannot be read or breaks the format (JSON path, value, what was expected).
 
     Examples
@@ -590,7 +590,7 @@ def _resolve(
             sources=tuple(sources[s] for s in flag.sources), note=flag.note
         )
     if problems:
-        raise InstrumentError(source, problems)
+        raise DocumentError(source, problems)
     return flags
 
 
