@@ -269,13 +269,15 @@ def _sheet_xml(data: bytes, index: int) -> bytes | None:
 
 def _check_extent(source: str, name: str, xml: bytes) -> None:
     """Refuse a sheet whose few cells span a rectangle too large to hold in memory."""
-    letters = 3 if re.search(rb'\sr="[A-Z]{3}[0-9]', xml) else 2
-    digits = 7 if re.search(rb'\sr="[A-Z]+[0-9]{7}"', xml) else 6
-    if 26**letters * 10**digits <= _MOST_CELLS:
-        return
+    # Coarse bounds first (a few scans of the XML): the longest column letters and row
+    # numbers in any cell reference.
+    letters = next((n for n in (3, 2) if re.search(rb'r="[A-Z]{%d}[0-9]' % n, xml)), 1)
+    digits = next((n for n in (7, 6) if re.search(rb'r="[A-Z]+[0-9]{%d}"' % n, xml)), 5)
     written = xml.count(b"<c ") + xml.count(b"<c>")
-    if written > _EXACT_SCAN:
+    if 26**letters * 10**digits <= max(_MOST_CELLS, _SPARSE * written):
         return
+    if written > _EXACT_SCAN:
+        return  # a big sheet: calamine's rectangle is taken to be about what is written
     references = [(m.group(1), int(m.group(2))) for m in _CELL_AT.finditer(xml)]
     if not references:
         return
