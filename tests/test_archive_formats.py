@@ -430,3 +430,90 @@ def test_a_missing_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_pa
     code, _, err = run("score", "ipip-bfm-50", data)
     assert code == 1
     assert "research" in err and "--" not in err.split("research")[0]
+
+
+# ------------------------------------------------------------------ hostile corpus findings
+
+
+def test_a_boolean_cell_is_never_read_as_an_answer(tmp_path: Path) -> None:
+    path = _sheet(tmp_path / "bool.xlsx", [["id", "q"], ["a", 4], ["b", True], ["c", 2]])
+    assert list(read_table(path).columns["q"]) == [4, True, 2]  # was [4, 1, 2]
+    rows: list[list[object]] = [["id", *ITEMS]]
+    for person, values in zip(IDS, answers(), strict=True):
+        rows.append([person, *map(cell, values)])
+    rows[2][4] = True
+    code, _, err = run("score", "ipip-bfm-50", _sheet(tmp_path / "items.xlsx", rows))
+    assert code == 1
+    assert f"data row 2 (sheet row 3), column '{ITEMS[3]}': got true" in err
+
+
+def _with_stray_cell(path: Path, reference: str) -> Path:
+    import zipfile
+
+    write_xlsx(path, IDS, answers())
+    with zipfile.ZipFile(path) as archive:
+        parts = [(info, archive.read(info.filename)) for info in archive.infolist()]
+    row = reference.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    stray = f'<row r="{row}"><c r="{reference}"><v>1</v></c></row></sheetData>'.encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for info, content in parts:
+            if info.filename == "xl/worksheets/sheet2.xml":
+                archive.writestr(info, content.replace(b"</sheetData>", stray))
+            else:
+                archive.writestr(info, content)
+    return path
+
+
+@pytest.mark.parametrize("reference", ["XFD1048576", "A1048576", "AAA70000"])
+def test_a_few_cells_over_a_huge_rectangle_are_refused_before_reading(
+    tmp_path: Path, reference: str
+) -> None:
+    # calamine would hold the whole rectangle: XFD1048576 aborted the process
+    path = _with_stray_cell(tmp_path / "stray.xlsx", reference)
+    with pytest.raises(ResponseDataError, match=reference) as problem:
+        read_table(path, sheet=2)
+    assert "'Ответы 9А'" in str(problem.value)
+
+
+def test_a_stray_cell_within_reach_is_read(tmp_path: Path) -> None:
+    path = _with_stray_cell(tmp_path / "near.xlsx", "A5000")
+    table = read_table(path, sheet=2)
+    assert table.n_rows == 4999  # empty rows up to the last filled one are respondents
+
+
+def test_sav_names_differing_only_in_case_are_refused(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"id": ["a", "b"], "q1": [1.0, 2.0], "Q1": [3.0, 4.0]})
+    pyreadstat.write_sav(frame, str(tmp_path / "twins.sav"))
+    with pytest.raises(ResponseDataError, match=r"variables 'q1' and 'Q1'"):
+        read_table(tmp_path / "twins.sav")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "seen"),
+    [
+        ("a.sav", b"", "an empty file"),
+        ("a.sav", b"id,q\n1,2\n", "text, such as CSV"),
+        ("a.sav", b"%PDF-1.4\n%%EOF\n", "a PDF document"),
+        ("a.sav", b"PK\x03\x04" + bytes(200), "a zip archive"),
+        ("a.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "password-protected"),
+        ("a.xlsx", b"PK\x03\x04" + bytes(200), "a zip archive cut short or damaged"),
+        ("a.xlsx", b"id;q\n1;\xd0\xb4\n", "text, such as CSV"),
+    ],
+)
+def test_damaged_files_say_what_they_look_like(
+    tmp_path: Path, name: str, content: bytes, seen: str
+) -> None:
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(ResponseDataError, match="damaged") as problem:
+        read_table(tmp_path / name)
+    assert seen in str(problem.value)
+    assert "row -1" not in str(problem.value)
+
+
+def test_a_zip_that_is_not_a_workbook_is_named_so(tmp_path: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "a.xlsx", "w") as archive:
+        archive.writestr("data.csv", "id,q\n1,2\n")
+    with pytest.raises(ResponseDataError, match="a zip archive that is not a workbook"):
+        read_table(tmp_path / "a.xlsx")

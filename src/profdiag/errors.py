@@ -112,9 +112,9 @@ class CellProblem:
     expected: str
 
     def describe(self) -> str:
+        where = f"row {self.row}, " if self.row >= 0 else ""  # -1: the file or a column
         return (
-            f"row {self.row}, column {self.column!r}: got {show_value(self.value)}; "
-            f"expected {self.expected}"
+            f"{where}column {self.column!r}: got {show_value(self.value)}; expected {self.expected}"
         )
 
 

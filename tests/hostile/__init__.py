@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from hostile import (
     cases_answers,
+    cases_archives,
     cases_csv,
     cases_definitions,
     cases_files,
@@ -28,6 +29,7 @@ CASES: list[Case] = [
     *cases_answers.CASES,
     *cases_report.CASES,
     *cases_output.CASES,
+    *cases_archives.CASES,
 ]
 
 

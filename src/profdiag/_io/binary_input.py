@@ -66,3 +66,32 @@ def first_line(error: BaseException) -> str:
     """The first line of a library's error message, short enough for one line of output."""
     text = str(error).strip()
     return text.splitlines()[0][:200] if text else type(error).__name__
+
+
+_SIGNATURES = (
+    (b"%PDF", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a password-protected workbook or an old .xls"),
+    (b"PAR1", "a Parquet file"),
+    (b"$FL2", "SPSS .sav"),
+    (b"$FL3", "SPSS .zsav"),
+    (b"PK\x03\x04", "a zip archive"),
+    (b"PK\x05\x06", "an empty zip archive"),
+)
+
+
+def looks_like(head: bytes) -> str | None:
+    """What the first bytes of a file say it is ("a PDF document", "text, such as CSV"),
+    or None when they say nothing known."""
+    if not head:
+        return "an empty file"
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    if b"\x00" not in head:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as error:
+            if error.start < len(head) - 3:  # not just a character cut at the end
+                return None
+        return "text, such as CSV"
+    return None

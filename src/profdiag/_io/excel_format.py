@@ -30,7 +30,13 @@ from typing import Any
 import numpy as np
 
 from profdiag._arrow import ArrowColumn
-from profdiag._io.binary_input import file_problem, first_line, open_binary, optional_module
+from profdiag._io.binary_input import (
+    file_problem,
+    first_line,
+    looks_like,
+    open_binary,
+    optional_module,
+)
 from profdiag.errors import ArgumentError, CellProblem, ResponseDataError
 
 _CELL_REFERENCE = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
@@ -39,6 +45,12 @@ _SHEET = re.compile(rb"<sheet\b[^>]*>")
 _ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
 _RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
 _LARGEST_EXACT = 2.0**53
+_CELL_AT = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{1,3})([0-9]{1,7})"')
+# calamine makes a sheet one dense rectangle from its first to its last cell: a few cells
+# placed far apart (XFD1048576) would take gigabytes, so such a sheet is refused first.
+_MOST_CELLS = 10_000_000
+_SPARSE = 100  # refused when the rectangle is this many times the cells written
+_EXACT_SCAN = 1_000_000  # sheets with more cells are dense enough to be taken as they are
 
 
 @dataclass(frozen=True)
@@ -75,17 +87,7 @@ def read_xlsx(
         raise ArgumentError(f"header row {header_row!r} is not a sheet row number (from 1)")
     with open_binary(path) as file:
         data = file.read()
-    damaged = (calamine.CalamineError, OSError, ValueError)
-    try:
-        workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = list(workbook.sheet_names)
-    except damaged as error:
-        raise _not_xlsx(source, error) from None
-    index = _sheet_index(names, sheet)
-    try:
-        cells = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
-    except damaged as error:
-        raise _not_xlsx(source, error) from None
+    names, index, cells, xml = _load(calamine, source, data, sheet)
     name = names[index]
     first = next((r for r, row in enumerate(cells) if _filled(row)), None)
     where = f"sheet {name!r}"
@@ -99,7 +101,8 @@ def read_xlsx(
             f"{where} with its last filled row at {last + 1}",
             f"a header at row {top + 1} (the header row asked for)",
         )
-    _put_error_texts(data, index, cells)
+    if xml is not None:
+        _put_error_texts(xml, cells)
     header, body = cells[top], cells[top + 1 : last + 1]
     width = len(header)
     transposed = list(zip(*body, strict=True)) if body else [() for _ in range(width)]
@@ -134,15 +137,45 @@ def read_xlsx(
     return Sheet(name, columns, list(range(top + 2, top + 2 + len(body))))
 
 
+def _load(
+    calamine: Any, source: str, data: bytes, sheet: str | int | None
+) -> tuple[list[str], int, list[list[Any]], bytes | None]:
+    """The workbook's sheet names, the chosen sheet's index, its cells and its XML."""
+    damaged = (calamine.CalamineError, OSError, ValueError)
+    try:
+        workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(workbook.sheet_names)
+    except damaged as error:
+        raise _not_xlsx(source, error, data) from None
+    index = _sheet_index(names, sheet)
+    xml = _sheet_xml(data, index)
+    if xml is not None:
+        _check_extent(source, names[index], xml)
+    try:
+        cells = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
+    except damaged as error:
+        raise _not_xlsx(source, error, data) from None
+    return names, index, cells, xml
+
+
 def _filled(row: list[Any]) -> bool:
     return any(cell != "" for cell in row)
 
 
-def _not_xlsx(source: str, error: BaseException) -> ResponseDataError:
+def _not_xlsx(source: str, error: BaseException, data: bytes) -> ResponseDataError:
+    kind = looks_like(data[:512])
+    if kind == "a zip archive":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+            kind = None if "xl/workbook.xml" in names else "a zip archive that is not a workbook"
+        except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
+            kind = "a zip archive cut short or damaged"
     return file_problem(
         source,
-        f"not .xlsx, or damaged ({first_line(error)[:50]})",
-        "an .xlsx workbook",
+        f"not .xlsx, or damaged ({kind or first_line(error)[:50]})",
+        "an .xlsx workbook"
+        + (" saved without a password" if kind is not None and "password" in kind else ""),
     )
 
 
@@ -193,6 +226,8 @@ def _column(cells: Sequence[Any]) -> Sequence[Any]:
 
     values = np.empty(len(cells), dtype=object)
     values[:] = cells
+    if bool in set(map(type, cells)):  # Arrow would read True as 1
+        return [_cell(cell) for cell in values.tolist()]
     empty = values == ""
     values[empty] = None
     try:
@@ -212,6 +247,8 @@ def _column(cells: Sequence[Any]) -> Sequence[Any]:
 
 
 def _cell(cell: Any) -> Any:
+    if cell == "":
+        return None
     if isinstance(cell, float) and cell.is_integer() and abs(cell) < _LARGEST_EXACT:
         return int(cell)
     if isinstance(cell, dt.date | dt.time | dt.timedelta):
@@ -219,16 +256,48 @@ def _cell(cell: Any) -> Any:
     return cell
 
 
-def _put_error_texts(data: bytes, index: int, cells: list[list[Any]]) -> None:
-    """Cells holding a formula error get its text (#DIV/0!, ...) in place of calamine's ''."""
+def _sheet_xml(data: bytes, index: int) -> bytes | None:
+    """The XML of the index-th sheet, or None for a workbook that is not a zip of XML parts
+    (calamine read it some other way)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             member = _sheet_member(archive, index)
-            if member is None:
-                return
-            xml = archive.read(member)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return  # not a zip of XML parts (calamine read it some other way)
+            return None if member is None else archive.read(member)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError):
+        return None
+
+
+def _check_extent(source: str, name: str, xml: bytes) -> None:
+    """Refuse a sheet whose few cells span a rectangle too large to hold in memory."""
+    # Coarse bounds first (a few scans of the XML): the longest column letters and row
+    # numbers in any cell reference.
+    letters = next((n for n in (3, 2) if re.search(rb'r="[A-Z]{%d}[0-9]' % n, xml)), 1)
+    digits = next((n for n in (7, 6) if re.search(rb'r="[A-Z]+[0-9]{%d}"' % n, xml)), 5)
+    written = xml.count(b"<c ") + xml.count(b"<c>")
+    if 26**letters * 10**digits <= max(_MOST_CELLS, _SPARSE * written):
+        return
+    if written > _EXACT_SCAN:
+        return  # a big sheet: calamine's rectangle is taken to be about what is written
+    references = [(m.group(1), int(m.group(2))) for m in _CELL_AT.finditer(xml)]
+    if not references:
+        return
+    columns = [_column_number(letters.decode()) for letters, _ in references]
+    rows = [row for _, row in references]
+    area = (max(rows) - min(rows) + 1) * (max(columns) - min(columns) + 1)
+    if area > _MOST_CELLS and area > _SPARSE * len(references):
+        far = max(references, key=lambda ref: (ref[1], _column_number(ref[0].decode())))
+        span = f"{_letters(min(columns))}{min(rows)}:{_letters(max(columns))}{max(rows)}"
+        raise file_problem(
+            source,
+            f"sheet {name!r}: {len(references)} cells over {span}",
+            f"a table of at most {_MOST_CELLS:,} cells from its first to its last cell "
+            f"({area:,} here); delete the stray cells far from the table "
+            f"(such as {far[0].decode()}{far[1]})",
+        )
+
+
+def _put_error_texts(xml: bytes, cells: list[list[Any]]) -> None:
+    """Cells holding a formula error get its text (#DIV/0!, ...) in place of calamine's ''."""
     start = xml.find(b't="e"')
     while start != -1:
         opening = xml.rfind(b"<c ", 0, start)

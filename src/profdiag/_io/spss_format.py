@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from profdiag._arrow import ArrowColumn
-from profdiag._io.binary_input import file_problem, first_line, open_binary, optional_module
+from profdiag._io.binary_input import (
+    file_problem,
+    first_line,
+    looks_like,
+    open_binary,
+    optional_module,
+)
+from profdiag.errors import CellProblem, ResponseDataError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -51,14 +58,17 @@ def read_sav(
     source = str(path)
     errors = (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError, ValueError)
     with open_binary(path) as file:
+        head = file.read(512)
+        file.seek(0)
         try:
             frame, meta = pyreadstat.read_sav(file, dates_as_pandas_datetime=False)
         except errors as error:
+            kind = looks_like(head)
+            seen = first_line(error)[:50] if kind is None or kind.startswith("SPSS") else kind
             raise file_problem(
-                source,
-                f"not SPSS .sav, or damaged ({first_line(error)[:50]})",
-                "an SPSS .sav file",
+                source, f"not SPSS .sav, or damaged ({seen})", "an SPSS .sav file"
             ) from None
+    _refuse_names_differing_in_case(source, [str(name) for name in frame.columns])
     formats: Mapping[str, str] = meta.original_variable_types or {}
     columns = {
         str(name): ArrowColumn(pa.chunked_array([_arrow(frame[name], formats.get(name, ""))]))
@@ -69,6 +79,27 @@ def read_sav(
         for name, value_labels in (meta.variable_value_labels or {}).items()
     }
     return columns, len(frame), labels
+
+
+def _refuse_names_differing_in_case(source: str, names: list[str]) -> None:
+    """SPSS names are case-insensitive, so a file with both Q1 and q1 (which SPSS cannot
+    write) leaves it unclear which one is meant."""
+    first: dict[str, str] = {}
+    problems = []
+    for name in names:
+        other = first.setdefault(name.casefold(), name)
+        if other != name:
+            problems.append(
+                CellProblem(
+                    -1,
+                    name,
+                    f"variables {other!r} and {name!r}",
+                    "variable names that differ in more than letter case (SPSS does not "
+                    "tell them apart)",
+                )
+            )
+    if problems:
+        raise ResponseDataError(source, problems)
 
 
 def _arrow(series: Any, spss_format: str) -> pa.Array:

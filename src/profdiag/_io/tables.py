@@ -191,7 +191,8 @@ def read_table(
     kind = table_format(path, file_format)
     if kind != "xlsx" and (sheet is not None or header_row is not None):
         raise ArgumentError(
-            f"a sheet or header row was given for a {kind.upper()} file (only Excel has them)"
+            f"{source}: a sheet or header row was given for a {kind.upper()} file "
+            "(only Excel has them)"
         )
     if delimiter is not None:
         if kind not in ("csv", "tsv"):
