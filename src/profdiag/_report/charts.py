@@ -62,7 +62,7 @@ def _label(right: float, middle: float, text: str, *, width: float, size: float 
     while words and len(first + " " + words[0]) * per_char * 0.9 <= width:
         first = (first + " " + words.pop(0)).strip()
     second = " ".join(words)
-    lines = escape(first) + Markup("<br>") + escape(second) if first else escape(second)
+    lines = escape(first) + Markup("<br/>") + escape(second) if first else escape(second)
     return _html_text("bar-label two", f"top:{_n(middle - 11)}px;{box}", lines)
 
 
