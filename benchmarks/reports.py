@@ -7,7 +7,8 @@ Uses the bundled sample profiles (`profdiag demo`), Russian. Each measurement ru
 fresh Python (this script again, in a subprocess) that imports profdiag from a given
 source folder, renders one report of the kind to warm up (fonts, templates, caches) and
 then times `--repeats` more, cycling through the sample profiles; wall clock and CPU time
-are both printed, as a busy machine inflates the first much more than the second.
+are both printed, as a busy machine inflates the first much more than the second (for the
+batch: CPU time of the process and its workers, per report).
 
 The batch renders `--batch` reports, half client and half counsellor, with `render_batch`
 on 2 forked worker processes and prints the time per report and, from it, the time for
@@ -87,12 +88,15 @@ def _measure(what: str, count: int) -> dict[str, list[float]]:
             profiles[k % len(profiles)].model_copy(update={"respondent": f"r{k:05d}"})
             for k in range(half)
         ]
-        begin = time.perf_counter()
+        begin, begin_cpu = time.perf_counter(), _cpu_with_workers()
         for kind in KINDS:
             with tempfile.TemporaryDirectory() as folder:
                 options = ReportOptions(audience=kind, language="ru")  # type: ignore[arg-type]
                 render_batch(batch, Path(folder), options, workers=2, progress=False)
-        return {"per_report": [(time.perf_counter() - begin) / (2 * half)]}
+        return {
+            "per_report": [(time.perf_counter() - begin) / (2 * half)],
+            "cpu_per_report": [(_cpu_with_workers() - begin_cpu) / (2 * half)],
+        }
     options = ReportOptions(audience=what, language="ru")  # type: ignore[arg-type]
     render_pdf(profiles[0], options)  # warm: fonts, templates, caches
     walls, cpus = [], []
@@ -102,6 +106,16 @@ def _measure(what: str, count: int) -> dict[str, list[float]]:
         walls.append(time.perf_counter() - begin)
         cpus.append(time.process_time() - begin_cpu)
     return {"wall": walls, "cpu": cpus}
+
+
+def _cpu_with_workers() -> float:
+    """CPU seconds (user + system) of this process and of its finished worker processes."""
+    import resource
+
+    own, workers = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
 def _summary(
@@ -132,15 +146,20 @@ def _summary(
             else ""
         )
         print(f"| one {kind} report, warm | " + " | ".join(cells) + ratio + " |")
-    cells, per = [], {}
+    cells, per, cpu = [], {}, {}
     for name in names:
         rates = pooled(name, "batch", "per_report")
         per[name] = statistics.median(rates)
+        cpu[name] = statistics.median(pooled(name, "batch", "cpu_per_report"))
         cells.append(
             f"{per[name]:.3f} s per report (min {min(rates):.3f}); 1,000 reports "
-            f"{per[name] * 1000:.0f} s"
+            f"{per[name] * 1000:.0f} s; CPU {cpu[name]:.3f} s per report"
         )
-    ratio = f" | {per['before'] / per['after']:.2f}x |" if len(names) == 2 else " |"
+    ratio = (
+        f" | {per['before'] / per['after']:.2f}x, CPU {cpu['before'] / cpu['after']:.2f}x |"
+        if len(names) == 2
+        else " |"
+    )
     print(f"| batch of {batch}, half each kind, 2 processes | " + " | ".join(cells) + ratio)
     if batch != 1000:
         print(

@@ -80,7 +80,10 @@ def test_bar_chart_labels_and_values_are_escaped_html_text() -> None:
     assert "<b>" not in chart and "<script>" not in chart and "<i>" not in chart
     assert "&lt;b&gt;R&amp;D&lt;/b&gt;" in chart
     assert "&lt;script&gt;" in chart
-    assert chart.count('class="bar-label') == 3
-    assert chart.count('class="bar-label two"') == 1
-    assert chart.count('class="bar-value"') == 3  # two values and a dash
+    names = chart.split('class="bar-labels"')[1].split('class="bar-values"', maxsplit=1)[0]
+    values = chart.split('class="bar-values"')[1].split('class="bar-dash"', maxsplit=1)[0]
+    assert names.count("<div>") + names.count('<div class="two">') == 3  # a row a bar
+    assert names.count('<div class="two">') == 1 and names.count("<br/>") == 1
+    assert values.count("<div>") == 3 and values.count("<div></div>") == 1  # none: empty
+    assert chart.count('class="bar-dash"') == 1  # ... and a dash on the bar instead
     assert "<text" not in chart.split("</svg>")[1]  # the texts sit outside the SVG

@@ -51,23 +51,24 @@ def _text(
     )
 
 
-def _label(right: float, middle: float, text: str, *, width: float, size: float = 11) -> str:
-    """A right-aligned label ending at `right`, on two lines (and smaller) when it would not
-    fit in `width`."""
+def _label_row(text: str, *, width: float, size: float = 11) -> str:
+    """One bar's name, right-aligned in a row of the label column; on two lines (and
+    smaller) when it would not fit in `width`."""
     per_char = 0.55 * size  # Liberation Sans averages about half an em per character
-    box = f"left:{_n(right - width)}px;width:{_n(width)}px"
     if len(text) * per_char <= width:
-        return _html_text("bar-label", f"top:{_n(middle - 13)}px;{box}", escape(text))
+        return f"<div>{escape(text)}</div>"
     words, first = text.split(), ""
     while words and len(first + " " + words[0]) * per_char * 0.9 <= width:
         first = (first + " " + words.pop(0)).strip()
     second = " ".join(words)
-    lines = escape(first) + Markup("<br>") + escape(second) if first else escape(second)
-    return _html_text("bar-label two", f"top:{_n(middle - 11)}px;{box}", lines)
+    if not first:
+        return f'<div class="two">{escape(second)}</div>'
+    return f'<div class="two">{escape(first)}<br/>{escape(second)}</div>'
 
 
-def _html_text(kind: str, place: str, text: str) -> str:
-    return f'<span class="{kind}" style="{place}">{text}</span>'
+def _column(kind: str, left: float, rows: list[str], width: float | None = None) -> str:
+    place = f"left:{_n(left)}px" + (f";width:{_n(width)}px" if width is not None else "")
+    return f'<div class="{kind}" style="{place}">{"".join(rows)}</div>'
 
 
 def _svg(width: float, height: float, body: list[str], title: str) -> Markup:
@@ -112,13 +113,17 @@ def bar_profile(
             f'stroke-dasharray="2,2"/>'
         )
         body.append(_text(x(tick), row * len(bars) + 20, number(tick), size=9, anchor="middle"))
-    labels: list[str] = []
+    names: list[str] = []  # one row per bar in each column
+    values: list[str] = []
+    dashes: list[str] = []  # a dash at the start of the bar for a missing value
     for k, bar in enumerate(bars):
         top = 4 + k * row
-        labels.append(_label(label_width - 8, top + row / 2, bar.label, width=label_width - 12))
+        names.append(_label_row(bar.label, width=label_width - 12))
         if bar.value is None or math.isnan(bar.value):
-            labels.append(
-                _html_text("bar-value", f"top:{_n(top)}px;left:{_n(plot_left + 4)}px", "—")
+            values.append("<div></div>")
+            dashes.append(
+                f'<span class="bar-dash" style="top:{_n(top)}px;left:{_n(plot_left + 4)}px">'
+                "—</span>"
             )
             continue
         body.append(
@@ -138,12 +143,14 @@ def bar_profile(
                     f'y2="{_n(middle + 5)}" stroke="{_INK}" stroke-width="1.5"/>'
                 )
         value_text = number(bar.value) + (f"\u00a0{bar.note}" if bar.note else "")
-        place = f"top:{_n(top)}px;left:{_n(plot_left + plot_width + 8)}px"
-        labels.append(_html_text("bar-value", place, escape(value_text)))
+        values.append(f"<div>{escape(value_text)}</div>")
     chart = str(_svg(width, height, body, title))
-    return Markup(
-        f'<div class="bar-chart" style="width:{_n(width)}px">{chart}{"".join(labels)}</div>'
+    texts = (
+        _column("bar-labels", 4, names, width=label_width - 12)
+        + _column("bar-values", plot_left + plot_width + 8, values)
+        + "".join(dashes)
     )
+    return Markup(f'<div class="bar-chart" style="width:{_n(width)}px">{chart}{texts}</div>')
 
 
 def hexagon(

@@ -207,8 +207,10 @@ def run_in_workers(
             )
             for worker in busy:
                 if worker.connection in ready or worker.process.sentinel in ready:
-                    _collect(worker, done, describe, limits)
+                    index, result = _collect(worker, describe, limits)
+                    # the worker starts its next job while the caller stores this result
                     _assign(worker, pending, limits.seconds + grace)
+                    done(index, result)
                 elif time.monotonic() > worker.deadline:
                     assert worker.index is not None
                     raise ReportError(
@@ -233,12 +235,8 @@ def _assign(worker: _Worker, pending: deque[int], seconds: float) -> None:
             worker.connection.send(None)
 
 
-def _collect(
-    worker: _Worker,
-    done: Callable[[int, T], None],
-    describe: Callable[[int], str],
-    limits: Limits,
-) -> None:
+def _collect(worker: _Worker, describe: Callable[[int], str], limits: Limits) -> tuple[int, Any]:
+    """The finished job's index and result; a ReportError if it failed or its worker died."""
     index = worker.index
     assert index is not None
     try:
@@ -253,7 +251,7 @@ def _collect(
     assert answered == index
     if status == "failed":
         raise ReportError(f"{describe(index)}: {value}")
-    done(index, value)
+    return index, value
 
 
 def _how_it_ended(exitcode: int | None) -> str:

@@ -49,6 +49,7 @@ from profdiag._report.isolation import (
     format_bytes,
     run_in_workers,
 )
+from profdiag._report.markup import parse_report_html
 from profdiag._report.naming import id_part, report_file_names
 from profdiag.errors import ArgumentError, OutputError, ReportError, show_value
 
@@ -361,9 +362,25 @@ def _html_class(*, package: bool) -> Any:
 
 @functools.cache
 def _package_html_class() -> Any:
-    from weasyprint import HTML
+    """WeasyPrint's HTML with the lighter user-agent stylesheet, built from the tree of
+    `parse_report_html` (expat) where it can be, else parsed by tinyhtml5 as usual."""
+    from cssselect2 import ElementWrapper  # type: ignore[import-untyped]
+    from weasyprint import HTML, _find_base_url
 
     class PackageHTML(HTML):  # type: ignore[misc]
+        def __init__(self, *, string: str, base_url: str, url_fetcher: Any) -> None:
+            root = parse_report_html(string)
+            if root is None:  # not in the subset expat may read: the HTML5 parser
+                super().__init__(string=string, base_url=base_url, url_fetcher=url_fetcher)
+                return
+            # What HTML.__init__ sets from tinyhtml5's tree (WeasyPrint 70; pyproject caps
+            # the version, tests/test_report_markup.py checks the attributes).
+            self.base_url = _find_base_url(root, base_url)
+            self.url_fetcher = url_fetcher
+            self.media_type = "print"
+            self.wrapper_element = ElementWrapper.from_html_root(root, content_language=None)
+            self.etree_element = self.wrapper_element.etree_element
+
         def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
             return [_package_ua_stylesheet()]
 
