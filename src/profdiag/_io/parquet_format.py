@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from profdiag._arrow import ArrowColumn, arrow_array
+from profdiag._arrow import ArrowColumn, arrow_array, numeric_array
 from profdiag._io.atomic import write_atomically
 from profdiag._io.score_table import WHOLE_NUMBER_COLUMNS
 from profdiag._io.text_files import UnreadableFile, read_bytes
@@ -136,8 +136,10 @@ def _arrow(column: Any) -> pa.Array | pa.ChunkedArray:
         return arrow
     array = np.asarray(column)
     if array.dtype.kind == "f":
-        return pa.array(array, mask=np.isnan(array))
-    if array.dtype.kind in "iub":
+        return numeric_array(array, np.isnan(array))
+    if array.dtype.kind in "iu":
+        return numeric_array(array)
+    if array.dtype.kind == "b":
         return pa.array(array)
     if array.dtype.kind == "U":
         return pa.array(array.tolist(), pa.string())
