@@ -6,9 +6,11 @@ import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 import pytest
 
 from profdiag._instrument import Instrument, instrument_from_document
+from profdiag._scoring.result import ScoreResult
 
 BASE: dict[str, Any] = {
     "format": "profdiag-instrument/1",
@@ -73,3 +75,14 @@ def answer_sheet(item_ids: Sequence[str], default: Any, **answers: Any) -> dict[
 @pytest.fixture
 def make_likert() -> Callable[..., Instrument]:
     return likert_instrument
+
+
+def same_scores(result: ScoreResult, reference: ScoreResult) -> None:
+    """Two results are the same: scores exactly (NaN where NaN), counts, statuses, flagged
+    rows, and problems at the same rows and columns."""
+    np.testing.assert_array_equal(result.raw, reference.raw)
+    np.testing.assert_array_equal(result.answered, reference.answered)
+    np.testing.assert_array_equal(result.status, reference.status)
+    np.testing.assert_array_equal(result.row_has_problem, reference.row_has_problem)
+    where = [(p.row, p.column, p.expected) for p in result.problems]
+    assert where == [(p.row, p.column, p.expected) for p in reference.problems]

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.conftest import same_scores
 
 import profdiag
 from profdiag import ResponseDataError
@@ -79,15 +80,6 @@ def frame_of(values: np.ndarray, dtypes: dict[str, str], order: list[str], extra
     for k in range(extra):
         columns[f"extra{k}"] = pd.Series(np.arange(len(values)) * k)
     return pd.DataFrame(columns)
-
-
-def same_scores(result: profdiag.ScoreResult, reference: profdiag.ScoreResult) -> None:
-    np.testing.assert_array_equal(result.raw, reference.raw)  # NaN where NaN, else exact
-    np.testing.assert_array_equal(result.answered, reference.answered)
-    np.testing.assert_array_equal(result.status, reference.status)
-    np.testing.assert_array_equal(result.row_has_problem, reference.row_has_problem)
-    where = [(p.row, p.column, p.expected) for p in result.problems]
-    assert where == [(p.row, p.column, p.expected) for p in reference.problems]
 
 
 @settings(max_examples=60, deadline=None)

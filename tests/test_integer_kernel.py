@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.conftest import build
+from tests.conftest import same_scores as same
 
 import profdiag
 from profdiag import ResponseDataError
@@ -45,15 +46,6 @@ def small_blocks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
     monkeypatch.setattr(score_module, "INTEGER_BLOCK_ROWS", 16)
     monkeypatch.setattr(score_module, "score_integer_block", spy)
     yield tried
-
-
-def same(result: profdiag.ScoreResult, reference: profdiag.ScoreResult) -> None:
-    np.testing.assert_array_equal(result.raw, reference.raw)  # NaN where NaN, else exact
-    np.testing.assert_array_equal(result.answered, reference.answered)
-    np.testing.assert_array_equal(result.status, reference.status)
-    np.testing.assert_array_equal(result.row_has_problem, reference.row_has_problem)
-    shown = [(p.row, p.column, p.expected) for p in result.problems]
-    assert shown == [(p.row, p.column, p.expected) for p in reference.problems]
 
 
 @st.composite
