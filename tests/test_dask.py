@@ -142,3 +142,39 @@ def test_the_spark_example_in_the_docs_scores_pandas_batches() -> None:
     out = pd.concat(list(namespace["score_batches"](iter(batches))), ignore_index=True)
     expected = local_scores(frame).reset_index(drop=True)
     pd.testing.assert_frame_equal(out, expected, check_exact=True)
+
+
+def test_an_answers_column_scores_as_score_does() -> None:
+    """Typed answer sheets (Klimov's ДДО) in a Dask DataFrame: the same scores and, in
+    lenient mode, the same treatment of a bad token as `score` on the pandas frame."""
+    ddo = profdiag.load_instrument("klimov-ddo")
+    sheets = pd.read_csv(
+        Path(__file__).parent.parent / "examples" / "klimov-ddo-sheets.csv", sep=";", dtype=str
+    )
+    sheets = pd.concat([sheets] * 3, ignore_index=True)
+    sheets["respondent"] = [f"p{k:03d}" for k in range(len(sheets))]
+    expected = profdiag.score(
+        ddo, sheets, id_column="respondent", answers_column="answers", other_columns=["sex"]
+    )
+    lazy = profdiag.score_dask(
+        ddo,
+        dd.from_pandas(sheets, npartitions=3, sort=False),
+        id_column="respondent",
+        other_columns=["sex"],
+        answers_column="answers",
+    )
+    got = lazy.compute(scheduler="sync")
+    assert got["respondent"].tolist() == sheets["respondent"].tolist()
+    np.testing.assert_array_equal(got[list(expected.scale_ids)].to_numpy(), expected.raw)
+    spoiled = sheets.copy()
+    spoiled.loc[4, "answers"] = "1а 2ё"
+    with pytest.raises(
+        ResponseDataError, match=r"partition 0\)(.|\n)*row 4, column '2': got \"ё\""
+    ):
+        profdiag.score_dask(
+            ddo,
+            dd.from_pandas(spoiled, npartitions=3, sort=False),
+            id_column="respondent",
+            other_columns=["sex"],
+            answers_column="answers",
+        ).compute(scheduler="sync")

@@ -31,6 +31,7 @@ def score_dask(
     other_columns: Iterable[str] = (),
     source: str = "<data>",
     workers: int = 1,
+    answers_column: str | None = None,
 ) -> Any:
     """Score a Dask DataFrame on every scale of `instrument`, lazily, partition by partition.
 
@@ -52,6 +53,9 @@ def score_dask(
         How errors name the data.
     workers
         Threads per partition (default 1: the cluster's workers give the parallelism).
+    answers_column
+        A column of typed paper answer sheets ("1а 2б ...") that stands for the item
+        columns, as in `score`; its bad tokens are problems of that column.
 
     Returns
     -------
@@ -94,10 +98,14 @@ def score_dask(
     plan = compile_plan(instrument)
     meta = _meta(plan, data._meta, id_column)
     shipped = delayed(plan, pure=True)  # one task, its result sent to each worker
+    # An answers column is read with the instrument's item positions and option codes.
+    definition = delayed(instrument, pure=True) if answers_column is not None else None
     return data.map_partitions(  # type: ignore[no-untyped-call]
         _score_partition,
         shipped,
+        definition,
         strict=strict,
+        answers_column=answers_column,
         id_column=id_column,
         other_columns=tuple(other_columns),
         source=source,
@@ -122,8 +130,10 @@ def scores_frame(
 def _score_partition(
     part: pd.DataFrame,
     plan: ScoringPlan,
+    instrument: Instrument | None,
     *,
     strict: bool,
+    answers_column: str | None,
     id_column: str | None,
     other_columns: tuple[str, ...],
     source: str,
@@ -135,6 +145,8 @@ def _score_partition(
     result = score_with_plan(
         plan,
         part,
+        instrument=instrument,
+        answers_column=answers_column,
         strict=strict,
         id_column=id_column,
         other_columns=other_columns,

@@ -26,6 +26,7 @@ def score_on_cluster(
     id_column: str,
     lenient: bool,
     file_format: str | None,
+    answers_column: str | None = None,
 ) -> None:
     from profdiag._io.atomic import write_atomically
     from profdiag._scoring.distributed import score_dask
@@ -53,7 +54,11 @@ def score_on_cluster(
     else:
         fail(f"{data}: --dask-scheduler reads CSV, TSV or Parquet; got {kind!r}")
     ids = id_column if id_column in frame.columns else None
-    others = [name for name in frame.columns if name not in {item.id for item in definition.items}]
+    others = [
+        name
+        for name in frame.columns
+        if name not in {item.id for item in definition.items} and name != answers_column
+    ]
     lazy = score_dask(
         definition,
         frame,
@@ -61,6 +66,7 @@ def score_on_cluster(
         id_column=ids,
         other_columns=[name for name in others if name != ids],
         source=str(data),
+        answers_column=answers_column,
     )
     out.mkdir(parents=True, exist_ok=True)
     with Client(scheduler) as client:  # type: ignore[no-untyped-call]

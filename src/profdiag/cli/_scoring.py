@@ -123,6 +123,7 @@ def score(
             id_column=id_column,
             lenient=lenient,
             file_format=file_format,
+            answers_column=answers_column,
         )
     batched = (
         None
