@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,9 @@ from tests.conftest import same_scores as same
 import profdiag
 from profdiag import ResponseDataError
 from profdiag._instrument import Instrument
+from profdiag._io.tables import read_table
 from profdiag._scoring import integer_kernel
+from profdiag._scoring.encode import prepare_columns
 from profdiag._scoring.plan import compile_plan
 
 score_module = importlib.import_module("profdiag._scoring.score")
@@ -308,3 +311,40 @@ def test_many_item_groups_take_shorter_blocks_and_score_alike() -> None:
     values[::7, ::3] = np.nan
     frame = pd.DataFrame(values, columns=[f"i{j}" for j in range(n_items)]).astype("Int8")
     same(profdiag.score(instrument, frame), profdiag.score(instrument, values))
+
+
+def test_text_columns_as_the_csv_reader_gives_them(tmp_path: Path) -> None:
+    """A CSV file's item columns (read as text: one-byte cells and empty ones) reach the
+    integer kernel when every cell is an answer or empty, with the scores of the float64
+    array; a bad cell anywhere sends the table to the general path, which names it."""
+    ipip = profdiag.load_instrument("ipip-bfm-50")
+    item_ids = [item.id for item in ipip.items]
+    rng = np.random.default_rng(9)
+    n_rows = score_module.BLOCK_ROWS + 300
+    values = rng.integers(1, 6, size=(n_rows, len(item_ids))).astype(float)
+    values[rng.random(values.shape) < 0.05] = np.nan
+    lines = ["id," + ",".join(item_ids)]
+    lines += [
+        f"r{r}," + ",".join("" if np.isnan(v) else f"{v:g}" for v in row)
+        for r, row in enumerate(values)
+    ]
+    path = tmp_path / "answers.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = read_table(path)
+    plan = compile_plan(ipip)
+    prepared = prepare_columns(plan, table.columns)
+    assert score_module._coded_as_integers(plan, prepared, n_rows, None) is not None
+    result = profdiag.score(ipip, table.columns, id_column="id")
+    same(result, profdiag.score(ipip, values))
+    assert list(result.row_ids[:2]) == ["r0", "r1"]
+
+    lines[n_rows // 2] = lines[n_rows // 2].replace(",", ",x", 1)  # a bad first item
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = read_table(path)
+    assert (
+        score_module._coded_as_integers(plan, prepare_columns(plan, table.columns), n_rows, None)
+        is None
+    )
+    lenient = profdiag.score(ipip, table.columns, id_column="id", strict=False)
+    shown = [(p.row, p.column, p.value) for p in lenient.problems]
+    assert shown == [(n_rows // 2 - 1, "ipip01", lines[n_rows // 2].split(",")[1])]  # "x..."

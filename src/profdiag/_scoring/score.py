@@ -21,6 +21,7 @@ from profdiag._scoring.encode import (
     BlockBuffers,
     ColumnRoles,
     Encoded,
+    PreparedColumns,
     column_problems,
     encode_block,
     encode_columns,
@@ -615,8 +616,22 @@ def _score_column_blocks(
     (into buffers each thread reuses) and scored on worker threads, into one output: the
     item-value matrix of the whole table is never built."""
     n_rows = shape.n_rows
-    output = KernelOutput.empty(n_rows, plan.n_scales)
     prepared = prepare_columns(plan, shape.columns, workers)
+    integers = _coded_as_integers(plan, prepared, n_rows, workers)
+    if integers is not None:
+        encoded, output = _score_filled_blocks(
+            plan,
+            _columns_filler(integers),
+            n_rows,
+            workers,
+            True,
+            IntegerColumns.of_sources(integers),
+        )
+        encoded.problems[:0] = column_problems(plan, shape.columns.keys(), roles)
+        if roles.id_column is not None and roles.id_column in shape.columns:
+            encoded.ids = id_cells(shape.columns[roles.id_column])
+        return encoded, output
+    output = KernelOutput.empty(n_rows, plan.n_scales)
     buffers = threading.local()
     block_rows = COLUMN_BLOCK_ROWS
 
@@ -641,6 +656,49 @@ def _score_column_blocks(
         ids = id_cells(shape.columns[roles.id_column])
     merged = Encoded(np.empty((0, plan.n_items)), problems, row_has_problem, ids)
     return merged, output
+
+
+def _coded_as_integers(
+    plan: ScoringPlan, prepared: PreparedColumns, n_rows: int, workers: int | None
+) -> list[NumericSource | None] | None:
+    """Coded columns (text from CSV, say) as integer columns for the integer kernel, when
+    every distinct cell of every item column is a valid answer or no answer and the plan
+    is one the kernel takes: each column is then one lookup of its codes. None otherwise
+    (a bad cell, a column that is not coded, a plan for the general path)."""
+    if n_rows <= BLOCK_ROWS or prepared.others or len(prepared.coded) != plan.n_items:
+        return None
+    if integer_layout(plan, [True] * plan.n_items) is None:
+        return None
+    # Text columns coded by their byte have entries for every byte; only those that occur
+    # must be answers (checked per column below).
+    answered = ~np.isnan(prepared.values) & ~prepared.bad
+    values = prepared.values[answered]
+    if values.size == 0 or not np.array_equal(values, np.round(values)):
+        return None
+    lowest, highest = float(values.min()), float(values.max())
+    fitting = [
+        t for t in (np.int8, np.int16) if np.iinfo(t).min <= lowest <= highest <= np.iinfo(t).max
+    ]
+    if not fitting:
+        return None
+    dtype = fitting[0]
+    table = np.where(answered, prepared.values, 0.0).astype(dtype)
+    missing = np.isnan(prepared.values)
+    sources: list[NumericSource | None] = [None] * plan.n_items
+
+    def lookup(item: tuple[int, np.ndarray]) -> bool:
+        i, codes = item
+        base = int(prepared.bases[i])
+        if prepared.bad[base:].any() and np.take(prepared.bad[base:], codes).any():
+            return False  # a bad cell: the general path names it
+        mask = np.take(missing[base:], codes)
+        sources[i] = NumericSource(np.take(table[base:], codes), mask if mask.any() else None)
+        return True
+
+    with ThreadPoolExecutor(workers or os.cpu_count() or 1) as pool:
+        if not all(pool.map(lookup, prepared.coded)):
+            return None
+    return sources
 
 
 def _score_in_blocks(plan: ScoringPlan, values: np.ndarray, workers: int | None) -> KernelOutput:
