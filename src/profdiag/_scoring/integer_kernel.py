@@ -61,11 +61,10 @@ class _Group:
 
 @dataclass(frozen=True)
 class IntegerLayout:
-    """How a plan's items are summed in bytes: the groups, each item's lowest code and code
+    """How a plan's items are summed in bytes: the groups, each item's highest code and code
     span, and per block the matrix from the counters [C; V; 1] to the kernel's sums."""
 
     groups: tuple[_Group, ...]
-    low: np.ndarray  # (I,) int64
     high: np.ndarray  # (I,) int64
     span: np.ndarray  # (I,) int64: high - low
     # rows of `weights`: numerator (S), answered count (S), answered weight (S, if distinct)
@@ -114,7 +113,6 @@ def integer_layout(plan: ScoringPlan, can_be_missing: Sequence[bool]) -> Integer
         return None
     return IntegerLayout(
         groups=groups,
-        low=low.astype(np.int64),
         high=high.astype(np.int64),
         span=span.astype(np.int64),
         weights=weights.astype(np.float32),
