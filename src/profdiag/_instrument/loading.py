@@ -198,14 +198,19 @@ def _repeated_keys(node: Any, location: tuple[str | int, ...]) -> Iterator[Defin
 
 def instrument_from_document(document: Any, *, source: str = "<document>") -> Instrument:
     """Validate a parsed JSON document into an Instrument."""
-    return validate(Instrument, document, source)
+    return validate(Instrument, document, source, error=InstrumentError)
 
 
-def validate(model: type[Model], document: Any, source: str) -> Model:
+def validate(
+    model: type[Model],
+    document: Any,
+    source: str,
+    *,
+    error: type[DocumentError] = DocumentError,
+) -> Model:
     """Types are strict, as JSON has them: "yes" is not a boolean and "5" is not a number.
-    Problems raise InstrumentError for a definition, DocumentError for any other document
-    (a catalogue, an overlay, thresholds, a session)."""
-    error = InstrumentError if model is Instrument else DocumentError
+    Problems raise `error`: DocumentError for a catalogue, an overlay, thresholds or a
+    session, InstrumentError for a definition."""
     try:
         return model.model_validate_json(json.dumps(document), strict=True)
     except DocumentError as invalid:

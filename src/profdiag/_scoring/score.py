@@ -683,15 +683,17 @@ def _coded_as_integers(
         return None
     dtype = fitting[0]
     table = np.where(answered, prepared.values, 0.0).astype(dtype)
-    missing = np.isnan(prepared.values)
+    # Per entry: 0 an answer, 1 no answer, 2 a bad cell; one lookup per column gives both.
+    state = np.where(prepared.bad, 2, np.where(answered, 0, 1)).astype(np.int8)
     sources: list[NumericSource | None] = [None] * plan.n_items
 
     def lookup(item: tuple[int, np.ndarray]) -> bool:
         i, codes = item
         base = int(prepared.bases[i])
-        if prepared.bad[base:].any() and np.take(prepared.bad[base:], codes).any():
+        states = np.take(state[base:], codes)
+        if np.count_nonzero(states == 2):
             return False  # a bad cell: the general path names it
-        mask = np.take(missing[base:], codes)
+        mask = states == 1
         sources[i] = NumericSource(np.take(table[base:], codes), mask if mask.any() else None)
         return True
 

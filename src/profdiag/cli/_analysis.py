@@ -14,7 +14,7 @@ from profdiag.cli._common import (
     echo_problems,
     extra_columns,
     load_definition,
-    read_responses,
+    read_instrument_responses,
     refuse_overwriting_inputs,
     require_column,
     shown_names,
@@ -108,15 +108,15 @@ def analyze(
     for path in (out, *tables.values()):
         refuse_overwriting_inputs(path, [data, overlay])
     definition = load_definition(instrument, overlay)
-    responses = read_responses(
+    responses = read_instrument_responses(
         data,
+        definition,
         encoding=encoding,
         delimiter=delimiter,
         id_column=id_column,
         file_format=file_format,
-        items=list(definition.item_index),
+        answers_column=answers_column,
     )
-    require_column(responses, data, answers_column, "--answers-column")
     require_column(responses, data, dif_by, "--dif-by")
     if responses.table.n_rows == 0:
         fail(f"{data}: no respondents (the file has a header only); nothing to analyse")

@@ -11,7 +11,7 @@ from profdiag.cli._common import (
     echo_problems,
     extra_columns,
     load_definition,
-    read_responses,
+    read_instrument_responses,
     refuse_overwriting_inputs,
     require_column,
     shown_names,
@@ -119,15 +119,15 @@ def cohort(
     for name in ("cohort.csv", "cohort.pdf"):
         refuse_overwriting_inputs(out / name, [data, Path(instrument)])
     definition = load_definition(instrument)
-    responses = read_responses(
+    responses = read_instrument_responses(
         data,
+        definition,
         encoding=encoding,
         delimiter=delimiter,
         id_column=id_column,
         file_format=file_format,
-        items=list(definition.item_index),
+        answers_column=answers_column,
     )
-    require_column(responses, data, answers_column, "--answers-column")
     for name in by:
         require_column(responses, data, name, "--by")
     flagged = [name for name in responses.columns if looks_like_direct_identifier(name)]

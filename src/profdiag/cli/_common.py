@@ -323,6 +323,30 @@ def shown_names(names: Sequence[str], limit: int = 8) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
+def read_instrument_responses(
+    data: Path,
+    definition: Instrument,
+    *,
+    encoding: str,
+    delimiter: str | None,
+    id_column: str,
+    file_format: str | None,
+    answers_column: str | None,
+) -> Responses:
+    """`read_responses` for an instrument's items (a mapping's "*" recodes them), with the
+    answer-sheet column, when one is named, required to exist."""
+    responses = read_responses(
+        data,
+        encoding=encoding,
+        delimiter=delimiter,
+        id_column=id_column,
+        file_format=file_format,
+        items=list(definition.item_index),
+    )
+    require_column(responses, data, answers_column, "--answers-column")
+    return responses
+
+
 def require_column(responses: Responses, data: Path, column: str | None, option: str) -> None:
     if column is not None and column not in responses.columns:
         raise click.BadParameter(f"{data} has no column {column!r}", param_hint=option)

@@ -14,7 +14,7 @@ from profdiag.cli._common import (
     echo_problems,
     extra_columns,
     load_definition,
-    read_responses,
+    read_instrument_responses,
     reading_option,
     refuse_column_clashes,
     refuse_overwriting_inputs,
@@ -149,15 +149,15 @@ def score(
                 quiet=quiet,
             )
         return
-    responses = read_responses(
+    responses = read_instrument_responses(
         data,
+        definition,
         encoding=encoding,
         delimiter=delimiter,
         id_column=id_column,
         file_format=file_format,
-        items=list(definition.item_index),
+        answers_column=answers_column,
     )
-    require_column(responses, data, answers_column, "--answers-column")
     timed = timed_scales(definition)
     seconds = {
         scale_id: responses.columns[scale_id + SECONDS_SUFFIX]
@@ -358,15 +358,15 @@ def profile(
         session = validate(Session, read_document(session_file), str(session_file))
     steps = load_next_steps(next_steps)
     occupations = load_catalogue(catalogue, demand=demand if demand is not None else True)
-    responses = read_responses(
+    responses = read_instrument_responses(
         data,
+        definition,
         encoding=encoding,
         delimiter=delimiter,
         id_column=id_column,
         file_format=file_format,
-        items=list(definition.item_index),
+        answers_column=answers_column,
     )
-    require_column(responses, data, answers_column, "--answers-column")
     person_columns = {
         "--seconds-column": seconds_column,
         "--name-column": name_column,
