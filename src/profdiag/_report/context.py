@@ -459,6 +459,9 @@ def _matches(profile: Profile, language: Language, texts: dict[str, Any]) -> lis
             "ddo": [texts["ddo_types"][t] for t in match.ddo],
             "education": [texts["education"][route] for route in match.education],
             "route": texts["education"][match.route] if match.route else "",
+            "other_routes": [
+                texts["education"][route] for route in match.education if route != match.route
+            ],
             "route_needs_step": match.route_direct is False,
             "regional_demand": match.regional_demand,
             "demand_year": match.demand_year or "",
@@ -497,7 +500,17 @@ def _matching(profile: Profile, language: Language, texts: dict[str, Any]) -> di
         ],
         "attribution": _text(attribution, language) if uses_onet else "",
         "stage": texts["stages"][profile.stage] if profile.stage else "",
+        "demand_year": _shared_demand_year(profile),
     }
+
+
+def _shared_demand_year(profile: Profile) -> str:
+    """The year of the regional demand marks when every marked occupation has the same one
+    (said once under the table instead of on every row), else ""."""
+    years = {match.demand_year for match in profile.matches if match.regional_demand}
+    if len(years) != 1 or None in years:
+        return ""
+    return str(years.pop())
 
 
 # ---------- One instrument ----------
@@ -609,6 +622,13 @@ def _instrument(
         "has_bands": has_bands,
         "level_percent": format_percent(section.confidence_level, language),
         "scales": [_scale(scale, language) for scale in section.scales],
+        # Columns that would repeat one value on every row are left out of the scale table:
+        # a range shared by all scales goes into the raw score's heading, the answered
+        # counts are shown when some item was left unanswered (else a note says none was),
+        # and the status column when some scale could not be scored.
+        "shared_range": _shared_range(section, language),
+        "all_scored": len(scored) == len(section.scales),
+        "all_answered": all(scale.answered == scale.items for scale in section.scales),
         "leading": [titles[scale_id] for scale_id in section.leading],
         "code": section.code or "",
         "holland": _holland(section, language, texts),
@@ -704,6 +724,16 @@ def _lead(
 def _above_middle(scale: ScaleResult) -> bool:
     """The raw score lies above the middle of the scale's possible range."""
     return scale.raw is not None and scale.raw > (scale.minimum + scale.maximum) / 2
+
+
+def _shared_range(section: InstrumentProfile, language: Language) -> str:
+    """The scales' range ("0–48") when every scale has the same one, else ""."""
+    ranges = {(scale.minimum, scale.maximum) for scale in section.scales}
+    if len(ranges) != 1:
+        return ""
+    number = NUMBER[language]
+    low, high = ranges.pop()
+    return f"{number(low)}\u2013{number(high)}"
 
 
 def _scale(scale: ScaleResult, language: Language) -> dict[str, Any]:

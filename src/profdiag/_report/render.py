@@ -43,6 +43,7 @@ from profdiag._report.assets import templates_folder
 from profdiag._report.context import Audience, Language, build_context
 from profdiag._report.environment import report_environment
 from profdiag._report.fetcher import AssetFetcher, ForbiddenResource
+from profdiag._report.frame_stack import call_with_room
 from profdiag._report.isolation import (
     Limits,
     TimeLimitExceeded,
@@ -342,14 +343,18 @@ def _pdf(profile: Profile, options: ReportOptions) -> bytes:
     root = templates_folder()
     stylesheet, fonts = _package_stylesheet()
     page_maker = _html_class(package=options.template_folder is None)
-    with _paused_gc():
+
+    def lay_out_and_write() -> bytes:
         document = page_maker(
             string=html, base_url=root.as_uri() + "/", url_fetcher=AssetFetcher(root)
         )
         pdf: bytes = document.write_pdf(
             stylesheets=[stylesheet], font_config=fonts, uncompressed_pdf=False
         )
-    return pdf
+        return pdf
+
+    with _paused_gc():
+        return call_with_room(lay_out_and_write)
 
 
 def _html_class(*, package: bool) -> Any:
