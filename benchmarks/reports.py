@@ -15,6 +15,12 @@ on 2 forked worker processes and prints the time per report and, from it, the ti
 1,000 reports (the batch's per-report rate times 1,000; `--school 1000` renders all 1,000
 instead, which takes minutes).
 
+Every measurement runs in the interpreter that runs this script, or in `--python PATH`
+(a Python with profdiag's dependencies installed). The interpreter matters: this work is
+almost all Python, and a Python whose interpreter lives in a shared libpython (pyenv's
+`--enable-shared` builds) ran it 12-15 % slower than Debian's python3.11, which has
+libpython linked in; the summary names the interpreter (docs/performance.md, 4d).
+
 With `--baseline SRC` (the `src` folder of another checkout, e.g. `git worktree add
 /tmp/before <commit>`), every measurement is made for both source folders, alternating
 before and after in each of `--rounds` rounds, so that the machine's load falls on both
@@ -45,6 +51,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=40, help="reports in the 2-process batch")
     parser.add_argument("--school", type=int, default=0, help="render N reports on 2 processes")
     parser.add_argument("--baseline", type=Path, help="the src folder of a checkout to compare")
+    parser.add_argument("--python", type=Path, help="the interpreter to measure with")
     parser.add_argument("--measure", nargs=2, metavar=("WHAT", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:  # in a child: profdiag comes from PYTHONPATH
@@ -54,7 +61,9 @@ def main() -> None:
     trees = {"after": HERE.parent / "src"}
     if args.baseline is not None:
         trees = {"before": args.baseline.resolve(), **trees}
+    python = str(args.python or sys.executable)
     print(f"load average at start: {_load()}; {os.cpu_count()} cores")
+    print(f"interpreter: {_describe_interpreter(python)}")
     for name, src in trees.items():
         print(f"{name}: {src}")
     batch = args.school or args.batch
@@ -62,14 +71,26 @@ def main() -> None:
     for _round in range(args.rounds):
         for what, count in [(kind, args.repeats) for kind in KINDS] + [("batch", batch)]:
             for name, src in trees.items():
-                results.setdefault((name, what), []).append(_child(src, what, count))
+                results.setdefault((name, what), []).append(_child(python, src, what, count))
     print(f"load average at end: {_load()}\n")
     _summary(results, trees, batch)
 
 
-def _child(src: Path, what: str, count: int) -> dict[str, list[float]]:
+def _describe_interpreter(python: str) -> str:
+    """Version, path, and whether libpython is a shared library (Linux: read from the
+    interpreter's own memory map)."""
+    probe = (
+        "import platform, sys; maps = open('/proc/self/maps').read(); "
+        "print(platform.python_version(), sys.executable, "
+        "'libpython shared' if 'libpython' in maps else 'libpython linked in')"
+    )
+    done = subprocess.run([python, "-c", probe], capture_output=True, text=True, check=False)
+    return done.stdout.strip() or f"{python} (could not be asked: {done.stderr.strip()})"
+
+
+def _child(python: str, src: Path, what: str, count: int) -> dict[str, list[float]]:
     environment = {**os.environ, "PYTHONPATH": str(src)}
-    command = [sys.executable, str(Path(__file__).resolve()), "--measure", what, str(count)]
+    command = [python, str(Path(__file__).resolve()), "--measure", what, str(count)]
     done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.exit(f"measuring {what} with {src} failed:\n{done.stderr}")
