@@ -154,34 +154,58 @@ def test_validity_without_findings_is_one_line_and_findings_keep_their_table() -
     assert RU["validity_none"] not in text_of(flagged.split('<table class="data flags">')[0][-400:])
 
 
-def _box_of(document: Any, css_class: str) -> tuple[int, float, float, float, float]:
-    """(page, left, top, right, bottom) of the first box whose element has `css_class`."""
+def _boxes_of(document: Any, css_class: str) -> list[tuple[int, float, float, float, float]]:
+    """(page, left, top, right, bottom) of every box whose element has `css_class`."""
+    found = []
     for number, page in enumerate(document.pages):
         for box in page._page_box.descendants():
             element = getattr(box, "element", None)
             if element is not None and css_class in (element.get("class") or "").split():
                 left, top = box.border_box_x(), box.border_box_y()
-                return number, left, top, left + box.border_width(), top + box.border_height()
-    raise AssertionError(f"no box of class {css_class!r}")
+                found.append(
+                    (number, left, top, left + box.border_width(), top + box.border_height())
+                )
+    return found
 
 
-def test_the_holland_indices_stand_beside_the_hexagon() -> None:
+def _laid_out(profile: Any, options: ReportOptions) -> Any:
     from profdiag._report import render
 
-    html = render_html(demo_profiles()[0], COUNSELLOR)
     stylesheet, fonts = render._package_stylesheet()
     root = render.templates_folder()
-    document = render._html_class(package=True)(
-        string=html, base_url=root.as_uri() + "/", url_fetcher=render.AssetFetcher(root)
+    return render._html_class(package=True)(
+        string=render_html(profile, options),
+        base_url=root.as_uri() + "/",
+        url_fetcher=render.AssetFetcher(root),
     ).render(stylesheets=[stylesheet], font_config=fonts)
-    page_h, _left_h, _top_h, right_h, bottom_h = _box_of(document, "hexagon")
-    page_t, left_t, top_t, _right_t, _bottom_t = _box_of(document, "indices")
-    assert page_t == page_h
-    assert left_t >= right_h  # to the right of the hexagon ...
-    assert top_t < bottom_h  # ... and level with it, not below it
-    # What follows the row starts below both floats.
-    page_a, _l, top_after, _r, _b = _box_of(document, "about-leading")
-    assert page_a > page_h or top_after >= bottom_h
+
+
+@pytest.mark.parametrize("audience", ["client", "counsellor"])
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_the_hexagon_and_its_text_stand_side_by_side_on_one_page(
+    audience: str, language: str
+) -> None:
+    # Every demo respondent: the row lands at a different height of a page in each, so
+    # page breaks fall before, after and (without the row's table layout) through it.
+    options = ReportOptions(audience=audience, language=language)  # type: ignore[arg-type]
+    for profile in demo_profiles():
+        document = _laid_out(profile, options)
+        rows = _boxes_of(document, "hexagon-row")  # a table: wrapper, table, row group, row
+        figures = _boxes_of(document, "hexagon")
+        texts = _boxes_of(document, "hexagon-text")
+        # One page holds the row, and nothing of it is repeated or split off elsewhere.
+        assert len({box[0] for box in rows + figures + texts}) == 1, profile.respondent
+        assert len(figures) == len(texts) == 1, (profile.respondent, figures, texts)
+        (page_f, _left_f, top_f, right_f, bottom_f), (page_t, left_t, top_t, _r, _b) = (
+            figures[0],
+            texts[0],
+        )
+        assert page_t == page_f
+        assert left_t >= right_f  # to the right of the hexagon ...
+        assert abs(top_t - top_f) < 1 and top_t < bottom_f  # ... and level with it
+        if audience == "counsellor":  # the indices table in the text, beside the hexagon
+            (page_i, left_i, top_i, _ri, _bi) = _boxes_of(document, "indices")[0]
+            assert page_i == page_f and left_i >= right_f and top_i < bottom_f
 
 
 @pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="CPython 3.11's frame stack")
