@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -103,6 +104,21 @@ def test_a_profiles_file_that_fails_the_model(tmp_path: Path) -> None:
     assert_clean(run("report", bad, "--out", tmp_path / "pdf"), 1, "$.profiles[0]")
     bad.write_text("[1, 2]")
     assert_clean(run("report", bad, "--out", tmp_path / "pdf"), 1, "$.profiles")
+
+
+def test_a_profile_with_an_instrument_without_scales_is_refused_when_read(
+    tmp_path: Path,
+) -> None:
+    # Before, it was read and the report failed later ("min() arg is an empty sequence").
+    from profdiag._report.demo import demo_profiles
+
+    document = {"profiles": [json.loads(demo_profiles()[0].model_dump_json())]}
+    document["profiles"][0]["instruments"][1]["scales"] = []
+    bad = tmp_path / "profiles.json"
+    bad.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    result = run("report", bad, "--out", tmp_path / "pdf")
+    assert_clean(result, 1, "$.profiles[0].instruments[1].scales", "at least 1")
+    assert not (tmp_path / "pdf").exists() or not any((tmp_path / "pdf").iterdir())
 
 
 def test_an_output_folder_that_cannot_be_made(tmp_path: Path) -> None:

@@ -141,7 +141,7 @@ class InstrumentProfile(_Data):
     norm_group: str | None = None
     norm: NormInfo | None = None
     confidence_level: float
-    scales: list[ScaleResult]
+    scales: list[ScaleResult] = Field(min_length=1)
     leading: list[str] = Field(description="Scale ids sharing the highest score.")
     tie_margin: float = Field(
         default=0.0, ge=0, description="Scores this close count as tied (the code rule's)."
