@@ -227,23 +227,10 @@ def cohort_pdf(
 ) -> bytes:
     """cohort.pdf as bytes: the package's cohort template in its sandbox, rendered with
     the assets-only fetcher and the bundled fonts."""
-    from weasyprint import HTML
-
-    from profdiag._report.assets import templates_folder
     from profdiag._report.environment import report_environment
-    from profdiag._report.fetcher import AssetFetcher
-    from profdiag._report.frame_stack import call_with_room
-    from profdiag._report.render import _package_stylesheet, _source_date_epoch
+    from profdiag._report.render import _source_date_epoch, html_to_pdf
 
     context = cohort_context(tables, instrument, language=language, title=title)
     html = report_environment().get_template("cohort.html.j2").render(context)
-    root = templates_folder()
-    stylesheet, fonts = _package_stylesheet()
-
-    def lay_out_and_write() -> bytes:
-        document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=AssetFetcher(root))
-        pdf: bytes = document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
-        return pdf
-
     with _source_date_epoch():
-        return call_with_room(lay_out_and_write)
+        return html_to_pdf(html)

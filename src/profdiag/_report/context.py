@@ -563,6 +563,8 @@ def _instrument(
         if len(group) > 1
     )
     has_bands = any(scale.band is not None for scale in section.scales)
+    scales = [_scale(scale, language) for scale in section.scales]
+    ranges = {scale["range"] for scale in scales}
     problems = [texts["flag_names"].get(flag.code, flag.code) for flag in section.flags]
     if section.row_status != "ok":
         problems.append(texts["concl_row_problems"])
@@ -621,12 +623,12 @@ def _instrument(
         "normed": normed,
         "has_bands": has_bands,
         "level_percent": format_percent(section.confidence_level, language),
-        "scales": [_scale(scale, language) for scale in section.scales],
+        "scales": scales,
         # Columns that would repeat one value on every row are left out of the scale table:
         # a range shared by all scales goes into the raw score's heading, the answered
         # counts are shown when some item was left unanswered (else a note says none was),
         # and the status column when some scale could not be scored.
-        "shared_range": _shared_range(section, language),
+        "shared_range": next(iter(ranges)) if len(ranges) == 1 else "",
         "all_scored": len(scored) == len(section.scales),
         "all_answered": all(scale.answered == scale.items for scale in section.scales),
         "leading": [titles[scale_id] for scale_id in section.leading],
@@ -724,16 +726,6 @@ def _lead(
 def _above_middle(scale: ScaleResult) -> bool:
     """The raw score lies above the middle of the scale's possible range."""
     return scale.raw is not None and scale.raw > (scale.minimum + scale.maximum) / 2
-
-
-def _shared_range(section: InstrumentProfile, language: Language) -> str:
-    """The scales' range ("0–48") when every scale has the same one, else ""."""
-    ranges = {(scale.minimum, scale.maximum) for scale in section.scales}
-    if len(ranges) != 1:
-        return ""
-    number = NUMBER[language]
-    low, high = ranges.pop()
-    return f"{number(low)}\u2013{number(high)}"
 
 
 def _scale(scale: ScaleResult, language: Language) -> dict[str, Any]:

@@ -339,18 +339,23 @@ def _html(profile: Profile, options: ReportOptions) -> str:
 
 
 def _pdf(profile: Profile, options: ReportOptions) -> bytes:
-    html = _html(profile, options)
+    return html_to_pdf(_html(profile, options), package=options.template_folder is None)
+
+
+def html_to_pdf(html: str, *, package: bool = True) -> bytes:
+    """HTML rendered with the package's stylesheet and fonts, reading nothing but the
+    package's assets. `package`: the HTML comes from the package's own templates (parsed
+    by expat where it can be, with the lighter user-agent stylesheet); else a user's.
+    The caller sets SOURCE_DATE_EPOCH (`_source_date_epoch`, or a worker's environment)."""
     root = templates_folder()
     stylesheet, fonts = _package_stylesheet()
-    page_maker = _html_class(package=options.template_folder is None)
+    page_maker = _html_class(package=package)
 
     def lay_out_and_write() -> bytes:
         document = page_maker(
             string=html, base_url=root.as_uri() + "/", url_fetcher=AssetFetcher(root)
         )
-        pdf: bytes = document.write_pdf(
-            stylesheets=[stylesheet], font_config=fonts, uncompressed_pdf=False
-        )
+        pdf: bytes = document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
         return pdf
 
     with _paused_gc():
@@ -569,16 +574,10 @@ def _prepare_to_fork(options: ReportOptions) -> None:
 
 @functools.cache
 def _warm_weasyprint() -> None:
-    from weasyprint import HTML
-
-    root = templates_folder()
     html = "<html><body><p>Aa Бб <b>1</b></p></body></html>"
-    stylesheet, fonts = _package_stylesheet()
     with _source_date_epoch():
-        for page_maker in (_html_class(package=True), HTML):
-            page_maker(
-                string=html, base_url=root.as_uri() + "/", url_fetcher=AssetFetcher(root)
-            ).write_pdf(stylesheets=[stylesheet], font_config=fonts)
+        for package in (True, False):
+            html_to_pdf(html, package=package)
 
 
 class _EpochState:

@@ -12,9 +12,8 @@ from profdiag.cli._common import (
     Responses,
     echo_problems,
     load_definition,
-    read_responses,
+    read_instrument_responses,
     refuse_overwriting_inputs,
-    require_column,
     shown_names,
 )
 from profdiag.cli._errors import fail
@@ -156,14 +155,15 @@ def build(
         raise click.BadParameter("--age-bands needs --group-by age", param_hint="--age-bands")
     refuse_overwriting_inputs(out, [data, Path(instrument)])
     definition = load_definition(instrument)
-    responses = read_responses(
+    responses = read_instrument_responses(
         data,
+        definition,
         encoding=encoding,
         delimiter=delimiter,
         id_column=id_column,
         file_format=file_format,
+        answers_column=answers_column,
     )
-    require_column(responses, data, answers_column, "--answers-column")
     absent = [name for name in group_by if name not in responses.columns]
     if absent:
         raise click.BadParameter(
